@@ -1,0 +1,29 @@
+// Every user-facing error has a stable code and a one-line message naming what and where.
+// Codes are never reused; docs/errors.md lists them (a test checks both lists agree).
+
+export const ErrorCodes = {
+  PALISADE_ERR_FILE_OPEN: 'cannot open an input file',
+  PALISADE_ERR_FILE_FORMAT: 'input is not a pcap, pcapng or known log format',
+  PALISADE_ERR_CAPTURE_TRUNCATED: 'a capture file ends inside a record',
+  PALISADE_ERR_CAPTURE_CORRUPT: 'a capture record header is impossible',
+  PALISADE_ERR_CONFIG: 'configuration file or value is invalid',
+  PALISADE_ERR_RULE: 'a signature rule is invalid',
+  PALISADE_ERR_USAGE: 'command-line usage is wrong',
+  PALISADE_ERR_OUTPUT: 'cannot write an output file',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** An error caused by the user's input: printed as one line, never with a stack trace. */
+export class PalisadeError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'PalisadeError';
+    this.code = code;
+  }
+}
+
+export function isPalisadeError(err: unknown): err is PalisadeError {
+  return err instanceof PalisadeError;
+}
