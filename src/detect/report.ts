@@ -4,9 +4,10 @@ import type { PacketView } from '../decode/packet-view.js';
 import type { Detection, EvidenceValue } from './detection.js';
 import type { RuleSettings } from './settings.js';
 
+/** A detection about the packet's source, for any rule (stateful or signature). */
 export function sourceDetection(
   ruleId: string,
-  s: RuleSettings,
+  s: Pick<RuleSettings, 'severity' | 'mode'>,
   p: PacketView,
   reason: string,
   evidence: Record<string, EvidenceValue>,

@@ -4,11 +4,13 @@
 // protocol already folded in (ports only for TCP/UDP, HTTP only for TCP), so a packet visits only
 // the rules of its protocol. Header checks are plain number comparisons and one byte load per port
 // set (a 64 KiB bitmap). No string is built unless a rule with a payload pattern survives the
-// header checks: HTTP rules first need isHttpRequest() (a few byte loads, once per packet), and the
-// decoded HTTP text is then built once and shared by all of them. Each alternative of a pattern
-// runs only if a literal it cannot match without occurs in the text; one Aho-Corasick pass per
-// packet (prefilter.ts) finds those literals for all rules at once. Thresholds, filters and
-// suppress lists run only on matches.
+// header checks. HTTP rules first need isHttpRequest() (a few byte loads, once per packet); then one
+// scan of the request's bytes (http-scan.ts, pair-scanner.ts) finds the header end, whether anything
+// needs URL-decoding, and the literals the alternatives of all HTTP rules cannot match without
+// (gates.ts). An alternative's regex runs only when its gate is open, and the decoded text is built
+// only then (or for a rule with content or without pattern), once per packet; on ordinary requests
+// nothing is built and nothing runs. Payload rules gate their alternatives the same way with one
+// Aho-Corasick pass (prefilter.ts). Thresholds, filters and suppress lists run only on matches.
 
 import type { PacketView } from '../../decode/packet-view.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../../decode/packet-view.js';
@@ -16,7 +18,12 @@ import { AddrSet, parseCidr } from '../../decode/ip-addr.js';
 import { PalisadeError } from '../../errors.js';
 import type { Detection, EvidenceValue, RuleMode, Severity } from '../detection.js';
 import { CMP_NONE, RARE_CHAR, necessaryLiterals, numCompare, portBitmap, portRangesText, splitTopLevel, tcpFlagsMatch } from './fields.js';
-import { httpSubject, isHttpRequest, type SubjectSpan } from './http.js';
+import { sourceDetection } from '../report.js';
+import { seedShippedGates } from './gate-cache.js';
+import { gateLiterals } from './gates.js';
+import { isHttpRequest } from './http.js';
+import { HTTP_SCAN_SPECIALS, HttpSubjectScan } from './http-scan.js';
+import { PairScanner } from './pair-scanner.js';
 import { LiteralScanner } from './prefilter.js';
 import type { RuleSpec, TrackBy } from './rule-schema.js';
 import {
@@ -97,6 +104,15 @@ class CompiledRule {
   readonly subject: number;
   /** The pattern's alternatives, tried in order; the first that matches is the match. */
   readonly alts: RegExp[];
+  /** Their sources (JavaScript syntax). */
+  readonly sources: string[];
+  /** HTTP rules: per alternative, the literal sets (ids in the engine's HTTP scan) it needs. */
+  httpGates: (Int32Array | null)[] = [];
+  /** HTTP rules: the engine-wide id of the first alternative, and the rule's index. */
+  httpAltBase = 0;
+  httpIndex = 0;
+  /** HTTP rules: a request can match without any gate opening (an ungated alternative, content, no pattern). */
+  httpAlwaysRuns = false;
   /** Per alternative: literals one of which must occur for it to match (null: always run it). */
   readonly gates: (string[] | null)[];
   /** The same as ids in the engine's LiteralScanner for this rule's subject (set by the engine). */
@@ -142,12 +158,14 @@ class CompiledRule {
     this.dsizeA = spec.dsize ? spec.dsize.a : 0;
     this.dsizeB = spec.dsize ? spec.dsize.b : 0;
     this.alts = [];
+    this.sources = [];
     this.gates = [];
     this.ci = spec.regex !== null && spec.regex.flags.includes('i');
     if (spec.regex !== null) {
       for (const alt of spec.regex.alternatives) {
         for (const piece of splitTopLevel(alt)) {
           this.alts.push(new RegExp(piece, spec.regex.flags));
+          this.sources.push(piece);
           const gate = necessaryLiterals(piece, this.ci);
           // The scanner handles characters up to U+00FF only.
           this.gates.push(gate !== null && gate.every((l) => /^[\x00-\xff]*$/.test(l)) ? gate : null);
@@ -188,6 +206,78 @@ function buildScanner(rules: CompiledRule[]): LiteralScanner {
   return new LiteralScanner([...ids.keys()]);
 }
 
+/** The HTTP scan: one pair scanner over the gate literals of every alternative of `rules`. */
+interface HttpGates {
+  scanner: PairScanner;
+  /** Per literal id: the sets it belongs to (null: none, e.g. the scan's own literals). */
+  litSets: (Int32Array | null)[];
+  /** Per set: the alternatives (engine-wide ids) whose gate holds it. */
+  setAlts: Int32Array[];
+  /** Per alternative: how many sets its gate holds (0: ungated), and its rule's index. */
+  altNeed: Int32Array;
+  altRule: Int32Array;
+}
+
+/** Derives each HTTP rule alternative's gate (gates.ts) and builds the scanner for all of them. */
+function buildHttpGates(rules: CompiledRule[]): HttpGates {
+  const litIds = new Map<string, number>();
+  HTTP_SCAN_SPECIALS.forEach((l, i) => litIds.set(l, i));
+  const setIds = new Map<string, number>();
+  const setLits: number[][] = [];
+  let alts = 0;
+  rules.forEach((r, index) => {
+    const flags = r.spec.regex?.flags ?? '';
+    r.httpIndex = index;
+    r.httpAltBase = alts;
+    alts += r.sources.length;
+    r.httpGates = r.sources.map((src) => {
+      const gate = gateLiterals(src, flags);
+      if (gate === null) return null;
+      const ids = gate.map((set) => {
+        const key = [...set].sort().join('\u0001');
+        let id = setIds.get(key);
+        if (id === undefined) {
+          id = setLits.length;
+          setIds.set(key, id);
+          setLits.push(
+            set.map((l) => {
+              let li = litIds.get(l);
+              if (li === undefined) litIds.set(l, (li = litIds.size));
+              return li;
+            }),
+          );
+        }
+        return id;
+      });
+      return Int32Array.from(new Set(ids));
+    });
+    r.httpAlwaysRuns = r.content !== null || r.alts.length === 0 || r.httpGates.some((g) => g === null);
+  });
+  const altNeed = new Int32Array(alts);
+  const altRule = new Int32Array(alts);
+  const setAlts: number[][] = setLits.map(() => []);
+  for (const r of rules) {
+    r.httpGates.forEach((g, k) => {
+      const a = r.httpAltBase + k;
+      altRule[a] = r.httpIndex;
+      altNeed[a] = g === null ? 0 : g.length;
+      for (const set of g ?? []) setAlts[set].push(a);
+    });
+  }
+  const literals = [...litIds.keys()];
+  const bySet: number[][] = literals.map(() => []);
+  setLits.forEach((lits, s) => {
+    for (const l of lits) bySet[l].push(s);
+  });
+  return {
+    scanner: new PairScanner(literals),
+    litSets: bySet.map((s) => (s.length === 0 ? null : Int32Array.from(s))),
+    setAlts: setAlts.map((a) => Int32Array.from(a)),
+    altNeed,
+    altRule,
+  };
+}
+
 function describeThreshold(t: { mode?: string; count: number; window: number; track: TrackBy }): string {
   return `${t.mode ?? 'detection_filter'} ${t.count} per ${t.window}s ${t.track}`;
 }
@@ -209,10 +299,23 @@ export class SignatureEngine {
   /** HTTP rules (TCP only). */
   private readonly httpRules: CompiledRule[];
   private readonly homeNet: AddrSet;
-  /** Necessary literals of the HTTP rules' and the payload rules' alternatives. */
-  private readonly httpScanner: LiteralScanner;
+  /** The literal scan of HTTP requests and the gates of the HTTP rules' alternatives. */
+  private readonly httpScan: HttpSubjectScan;
+  private readonly litSets: (Int32Array | null)[];
+  private readonly setAlts: Int32Array[];
+  private readonly altNeed: Int32Array;
+  private readonly altRule: Int32Array;
+  // For the current request (stamps equal to gateEpoch): setStamp[s], a literal of gate set s occurs;
+  // altCount[a], how many sets of alternative a's gate do; altOpen[a], all of them do; ruleOpen[r],
+  // some alternative of HTTP rule r is open.
+  private readonly setStamp: Int32Array;
+  private readonly altStamp: Int32Array;
+  private readonly altCount: Int32Array;
+  private readonly altOpen: Int32Array;
+  private readonly ruleOpen: Int32Array;
+  private gateEpoch = 0;
+  /** Necessary literals of the payload rules' alternatives. */
   private readonly rawScanner: LiteralScanner;
-  private readonly httpHits: Uint8Array;
   private readonly rawHits: Uint8Array;
 
   // Per-packet scratch, reset at the start of onPacket.
@@ -223,9 +326,9 @@ export class SignatureEngine {
   private rawLower: string | null = null;
   private httpScanned = false;
   private rawScanned = false;
-  private readonly span: SubjectSpan = { start: -1, end: -1 };
 
   constructor(rules: readonly RuleSpec[], opts: SignatureEngineOptions) {
+    seedShippedGates();
     this.homeNet = opts.homeNet;
     const cap = opts.maxTrackedKeys ?? DEFAULT_MAX_TRACKED_KEYS;
     if (!Number.isInteger(cap) || cap < 1) throw new PalisadeError('PALISADE_ERR_CONFIG', `maxTrackedKeys must be a positive integer, got ${cap}`);
@@ -261,9 +364,18 @@ export class SignatureEngine {
       this.groups.push(g.length === 0 ? EMPTY : g);
     }
     this.httpRules = enabled.filter((r) => r.subject === SUBJECT_HTTP);
-    this.httpScanner = buildScanner(this.httpRules);
+    const hg = buildHttpGates(this.httpRules);
+    this.httpScan = new HttpSubjectScan(hg.scanner);
+    this.litSets = hg.litSets;
+    this.setAlts = hg.setAlts;
+    this.altNeed = hg.altNeed;
+    this.altRule = hg.altRule;
+    this.setStamp = new Int32Array(hg.setAlts.length);
+    this.altStamp = new Int32Array(hg.altNeed.length);
+    this.altCount = new Int32Array(hg.altNeed.length);
+    this.altOpen = new Int32Array(hg.altNeed.length);
+    this.ruleOpen = new Int32Array(this.httpRules.length);
     this.rawScanner = buildScanner(enabled.filter((r) => r.subject === SUBJECT_PAYLOAD));
-    this.httpHits = new Uint8Array(this.httpScanner.literals.length);
     this.rawHits = new Uint8Array(this.rawScanner.literals.length);
   }
 
@@ -283,19 +395,24 @@ export class SignatureEngine {
       this.payloadStage(r, view, emit);
     }
     if (http.length !== 0 && view.payloadLen > 0 && view.l4Off >= 0 && isHttpRequest(view.buf, view.payloadOff, view.payloadLen)) {
-      this.httpText = null;
-      this.httpLower = null;
-      this.httpScanned = false;
-      for (let i = 0; i < http.length; i++) {
-        const r = http[i];
-        if (!this.headerMatch(r, view)) continue;
-        this.payloadStage(r, view, emit);
-      }
-      this.httpText = null;
-      this.httpLower = null;
+      this.httpRequest(http, view, emit);
     }
     this.rawText = null;
     this.rawLower = null;
+  }
+
+  /** The HTTP rules on a request (kept out of onPacket, whose every packet pays for its size). */
+  private httpRequest(http: CompiledRule[], view: PacketView, emit: (d: Detection) => void): void {
+    this.httpText = null;
+    this.httpLower = null;
+    this.httpScanned = false;
+    for (let i = 0; i < http.length; i++) {
+      const r = http[i];
+      if (!this.headerMatch(r, view)) continue;
+      this.httpStage(r, view, emit);
+    }
+    this.httpText = null;
+    this.httpLower = null;
   }
 
   private headerMatch(r: CompiledRule, v: PacketView): boolean {
@@ -322,39 +439,100 @@ export class SignatureEngine {
     return DIR_ANY;
   }
 
+  /** An HTTP rule on a request: gates from one literal scan of the request, then the regexes. */
+  private httpStage(r: CompiledRule, v: PacketView, emit: (d: Detection) => void): void {
+    if (!this.httpScanned) {
+      this.httpScan.scan(v.buf, v.payloadOff, v.payloadLen);
+      this.markSets();
+      this.httpScanned = true;
+    }
+    const epoch = this.gateEpoch;
+    // Most requests open no gate of most rules: nothing to run.
+    if (!r.httpAlwaysRuns && this.ruleOpen[r.httpIndex] !== epoch) return;
+    let matched: string;
+    let text = this.httpText;
+    let at = -1;
+    if (r.content !== null) {
+      text ??= this.httpText = this.httpScan.text();
+      const hay = r.ci ? this.lower(true, text) : text;
+      at = hay.indexOf(r.content);
+      if (at < 0) return;
+    }
+    const alts = r.alts;
+    if (alts.length === 0) {
+      text ??= this.httpText = this.httpScan.text();
+      matched = this.literalMatch(r, true, text, at);
+    } else {
+      let m: RegExpExecArray | null = null;
+      const base = r.httpAltBase;
+      for (let k = 0; k < alts.length && m === null; k++) {
+        if (this.altNeed[base + k] !== 0 && this.altOpen[base + k] !== epoch) continue;
+        text ??= this.httpText = this.httpScan.text();
+        m = alts[k].exec(text);
+      }
+      if (m === null) return;
+      matched = m[0];
+    }
+    this.report(r, v, matched, emit);
+  }
+
+  /** Opens the gates whose every set has a literal in the scanned request. */
+  private markSets(): void {
+    if (this.gateEpoch === 0x7fffffff) {
+      this.setStamp.fill(0);
+      this.altStamp.fill(0);
+      this.altOpen.fill(0);
+      this.ruleOpen.fill(0);
+      this.gateEpoch = 0;
+    }
+    const epoch = ++this.gateEpoch;
+    const sc = this.httpScan.scanner;
+    const bound = this.httpScan.bound;
+    const hitList = sc.hitList;
+    const minEnd = sc.minEnd;
+    for (let k = 0, n = sc.nHits; k < n; k++) {
+      const id = hitList[k];
+      const sets = this.litSets[id];
+      if (sets === null || minEnd[id] > bound) continue;
+      for (let j = 0; j < sets.length; j++) {
+        const set = sets[j];
+        if (this.setStamp[set] === epoch) continue;
+        this.setStamp[set] = epoch;
+        const alts = this.setAlts[set];
+        for (let q = 0; q < alts.length; q++) {
+          const a = alts[q];
+          const count = this.altStamp[a] === epoch ? this.altCount[a] + 1 : 1;
+          this.altStamp[a] = epoch;
+          this.altCount[a] = count;
+          if (count === this.altNeed[a]) {
+            this.altOpen[a] = epoch;
+            this.ruleOpen[this.altRule[a]] = epoch;
+          }
+        }
+      }
+    }
+  }
+
   private payloadStage(r: CompiledRule, v: PacketView, emit: (d: Detection) => void): void {
     let matched = '';
     if (r.subject !== SUBJECT_NONE) {
-      let text: string;
-      if (r.subject === SUBJECT_HTTP) {
-        text = this.httpText ??= httpSubject(v.buf, v.payloadOff, v.payloadLen, this.span);
-      } else {
-        if (v.payloadLen === 0) return;
-        text = this.rawText ??= Buffer.from(v.buf.buffer, v.buf.byteOffset + v.payloadOff, v.payloadLen).toString('latin1');
-      }
-      const http = r.subject === SUBJECT_HTTP;
+      if (v.payloadLen === 0) return;
+      const text = (this.rawText ??= Buffer.from(v.buf.buffer, v.buf.byteOffset + v.payloadOff, v.payloadLen).toString('latin1'));
       let at = -1;
       if (r.content !== null) {
-        const hay = r.ci ? this.lower(http, text) : text;
+        const hay = r.ci ? this.lower(false, text) : text;
         at = hay.indexOf(r.content);
         if (at < 0) return;
       }
       const alts = r.alts;
       if (alts.length === 0) {
-        if (r.content !== null) {
-          // The lower-cased text has the same length unless exotic characters changed it.
-          matched = !r.ci || this.lower(http, text).length === text.length ? text.substr(at, r.content.length) : r.content;
-        } else {
-          // An HTTP rule with neither pattern nor content matches every request: report its line.
-          const eol = text.search(/\r|\n/);
-          matched = eol < 0 ? text : text.slice(0, eol);
-        }
+        matched = this.literalMatch(r, false, text, at);
       } else {
         let m: RegExpExecArray | null = null;
         for (let k = 0; k < alts.length && m === null; k++) {
           const gate = r.gateIds[k];
           if (gate !== null) {
-            const hits = http ? this.scanHttp(text, v) : this.scanRaw(v);
+            const hits = this.scanRaw(v);
             let open = false;
             for (let g = 0; g < gate.length && !open; g++) open = hits[gate[g]] === 1;
             if (!open) continue;
@@ -365,23 +543,31 @@ export class SignatureEngine {
         matched = m[0];
       }
     }
+    this.report(r, v, matched, emit);
+  }
+
+  /**
+   * What a rule without a pattern matched: its content literal where it was found (at `at`), or,
+   * with neither pattern nor content, the first line of the subject (an HTTP rule then matches every
+   * request).
+   */
+  private literalMatch(r: CompiledRule, http: boolean, text: string, at: number): string {
+    if (r.content !== null) {
+      // The lower-cased text has the same length unless exotic characters changed it.
+      return !r.ci || this.lower(http, text).length === text.length ? text.substr(at, r.content.length) : r.content;
+    }
+    const eol = text.search(/\r|\n/);
+    return eol < 0 ? text : text.slice(0, eol);
+  }
+
+  /** A match: through suppress, detection_filter and threshold, then out as a detection. */
+  private report(r: CompiledRule, v: PacketView, matched: string, emit: (d: Detection) => void): void {
     if (!this.admit(r, v)) {
       r.suppressed++;
       this.suppressed.set(r.id, r.suppressed);
       return;
     }
     emit(this.detection(r, v, matched));
-  }
-
-  private scanHttp(text: string, v: PacketView): Uint8Array {
-    if (!this.httpScanned) {
-      this.httpHits.fill(0);
-      // Reading the packet bytes is faster than the string when nothing was decoded.
-      if (this.span.start >= 0) this.httpScanner.scanBytes(v.buf, this.span.start, this.span.end, this.httpHits);
-      else this.httpScanner.scan(text, this.httpHits);
-      this.httpScanned = true;
-    }
-    return this.httpHits;
   }
 
   private scanRaw(v: PacketView): Uint8Array {
@@ -448,21 +634,7 @@ export class SignatureEngine {
       // The count that made this alert (threshold mode resets its counter after alerting).
       evidence.threshold_matches = th.mode === 'threshold' ? th.count : r.threshold.lastCount;
     }
-    return {
-      ruleId: r.id,
-      severity: spec.severity,
-      action: r.mode === 'block' ? 'would-block' : 'alert',
-      scope: 'source',
-      ts: v.ts,
-      src: v.srcString(),
-      dst: v.dstString(),
-      sport: ports ? v.sport : null,
-      dport: ports ? v.dport : null,
-      proto,
-      reason,
-      evidence,
-      packet: v.index,
-    };
+    return sourceDetection(r.id, { severity: spec.severity, mode: r.mode }, v, reason, evidence);
   }
 
   /** Keys evicted from full threshold/filter tables (all rules). */
