@@ -1,31 +1,54 @@
-# Palisade: `make demo` and `make test` work on a fresh Debian/Ubuntu machine as root.
+# Palisade: `make demo` and `make test` work on a fresh Debian/Ubuntu machine (as root, Debian
+# packages are installed when missing; without root, missing packages are named and the target stops).
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-APT_PACKAGES := tcpdump
 NODE_MAJOR_MIN := 20
+# Debian packages per target (none needed for build/test/demo yet).
+APT_BUILD :=
+APT_BENCH := tcpdump time
 
 .PHONY: deps build test demo bench clean check-node
 
 check-node:
-	@command -v node >/dev/null || { echo "palisade: Node.js $(NODE_MAJOR_MIN)+ is required (https://nodejs.org or NodeSource)"; exit 1; }
+	@command -v node >/dev/null || { echo "palisade: Node.js $(NODE_MAJOR_MIN)+ is required (Debian: NodeSource packages; or https://nodejs.org)"; exit 1; }
 	@node -e 'const m=+process.versions.node.split(".")[0]; if (m < $(NODE_MAJOR_MIN)) { console.error("palisade: Node.js $(NODE_MAJOR_MIN)+ is required, found " + process.versions.node); process.exit(1); }'
 
-# Installs what the build and tests need: Debian packages (when missing, as root) and npm packages.
-deps: check-node
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# apt-install PKGS: installs the Debian packages that are missing (root), or names them (not root).
+define apt-install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then echo "installing apt packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing Debian packages:$$missing"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "palisade: missing apt packages:$$missing (run as root or install them)"; exit 1; fi; \
+	  else echo "palisade: missing Debian packages:$$missing (run as root, or install them)"; exit 1; fi; \
 	fi
-	@[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+endef
+
+deps: check-node
+	$(call apt-install,$(APT_BUILD))
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 
 build: deps
 	npx tsc -p tsconfig.json
+	@node dist/src/detect/signatures/gate-cache.js >/dev/null  # precomputed rule analysis: faster start
 
 test: build
 	node --test --test-reporter=spec dist/test/
+
+# The main job for now: analyse the shipped lab capture (attacks from documented addresses mixed
+# with normal office traffic; see examples/lab.md) and print the report.
+demo: build
+	@echo
+	@echo "== palisade analyze examples/lab.pcap  (what is in it: examples/lab.md)"
+	@./bin/palisade analyze examples/lab.pcap
+	@if [ -d ../shared/corpus/pcaps ]; then \
+	  echo; echo "== a real spoofed SYN flood from the public corpus (37,623 forged sources)"; \
+	  ./bin/palisade analyze ../shared/corpus/pcaps/flood__stopddos__synflood_spoofed.pcap; \
+	fi
+
+bench: build
+	$(call apt-install,$(APT_BENCH))
+	node dist/bench/run.js
 
 clean:
 	rm -rf dist bench/out

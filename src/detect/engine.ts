@@ -16,12 +16,13 @@ import {
   type PacketView,
 } from '../decode/packet-view.js';
 import type { DetectionSink } from './detection.js';
+import { Doorkeeper } from './doorkeeper.js';
 import { FloodDetector } from './flood.js';
-import { KeyedSlots, ipv6Fingerprint } from './keyed-slots.js';
+import { KeyedSlots, addressKey } from './keyed-slots.js';
 import { EPHEMERAL_MIN, PortScanDetector } from './portscan.js';
 import type { DetectSettings } from './settings.js';
 import { STEALTH_NONE, StealthDetector, classifyFlags } from './stealth-scan.js';
-import { SynFloodDetector } from './syn-flood.js';
+import { SynFloodDetector, type AddrHashes } from './syn-flood.js';
 
 /** Anything else that looks at packets (the signature engine). */
 export interface PacketDetector {
@@ -35,21 +36,29 @@ export interface DetectCounters {
   target_evictions: number;
   handshake_evictions: number;
   port_bitmap_evictions: number;
+  /** First packets of unknown sources noted without creating state (see doorkeeper.ts). */
+  sources_deferred: number;
 }
 
 const CORE_FLAGS = TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN;
 
 export class DetectEngine {
   private readonly sources: KeyedSlots;
+  private readonly doorkeeper = new Doorkeeper();
   private readonly icmp: FloodDetector;
   private readonly udpFlood: FloodDetector;
   private readonly ports: PortScanDetector;
   private readonly stealth: StealthDetector;
   private readonly syn: SynFloodDetector;
   private readonly anyStealth: boolean;
-  /** IPv6 fingerprints of the current packet's source and destination. */
-  private readonly fp = new Int32Array(2);
-  private readonly dfp = new Int32Array(2);
+  /** Slot keys of the current packet's source and destination addresses. */
+  private readonly sk = new Int32Array(2);
+  private readonly dk = new Int32Array(2);
+  private readonly hashes: AddrHashes = { src: this.sk, dst: this.dk };
+  /** Generation of the slot source() returned last. */
+  private gen = 0;
+  /** Packets of that source the doorkeeper noted before admitting it (0 or 1). */
+  private credit = 0;
 
   constructor(
     private readonly s: DetectSettings,
@@ -96,24 +105,37 @@ export class DetectEngine {
       target_evictions: this.syn.targetEvictions,
       handshake_evictions: this.syn.handshakeEvictions,
       port_bitmap_evictions: this.ports.bitmapEvictions,
+      sources_deferred: this.doorkeeper.deferred,
     };
   }
 
-  /** The source's slot, created (and every detector's state for it reset) when new. */
+  /**
+   * The source's slot, created when new; its generation is left in this.gen. Detectors reset their
+   * state for a new generation themselves, when they first see it.
+   */
   private source(p: PacketView): number {
-    let slot: number;
-    if (p.ipVersion === 4) slot = this.sources.acquire(p.src4 | 0, 0, p.ts);
-    else {
-      ipv6Fingerprint(p.buf, p.srcOff, this.fp);
-      slot = this.sources.acquire(this.fp[0], this.fp[1], p.ts);
-    }
-    if (this.sources.fresh) {
-      this.icmp.reset(slot);
-      this.udpFlood.reset(slot);
-      this.ports.reset(slot);
-      this.stealth.reset(slot);
-      this.syn.reset(slot);
-    }
+    addressKey(p, true, this.sk);
+    const slot = this.sources.acquire(this.sk[0], this.sk[1], p.ts);
+    this.gen = this.sources.gen[slot];
+    return slot;
+  }
+
+  /**
+   * Like source(), for packets a flood can forge cheaply (SYN, UDP, echo): an unknown source's
+   * first such packet gets no slot (-1), only a note in the doorkeeper.
+   */
+  private knownSource(p: PacketView): number {
+    addressKey(p, true, this.sk);
+    const k1 = this.sk[0];
+    const k2 = this.sk[1];
+    let slot = this.sources.find(k1, k2);
+    this.credit = 0;
+    if (slot < 0) {
+      if (!this.doorkeeper.seen(k1, k2)) return -1;
+      slot = this.sources.acquire(k1, k2, p.ts);
+      this.credit = 1;
+    } else this.sources.touch(slot, p.ts);
+    this.gen = this.sources.gen[slot];
     return slot;
   }
 
@@ -123,9 +145,9 @@ export class DetectEngine {
     const core = flags & CORE_FLAGS;
     if (core === TCP_ACK) {
       // The bulk of TCP: only a handshake completion matters here.
-      if (s.syn_flood.enabled && this.syn.onAck(p, this.srcHash(p), this.dstHash(p))) {
-        const slot = p.ipVersion === 4 ? this.sources.find(p.src4 | 0, 0) : this.sources.find(this.fp[0], this.fp[1]);
-        if (slot >= 0) this.syn.creditSource(slot, p.ts);
+      if (s.syn_flood.enabled && this.syn.onAck(p, this.addrHashes(p))) {
+        const slot = this.sources.find(this.sk[0], this.sk[1]);
+        if (slot >= 0) this.syn.creditSource(slot, this.sources.gen[slot], p.ts);
       }
       return;
     }
@@ -133,40 +155,36 @@ export class DetectEngine {
     if (kind !== STEALTH_NONE) {
       if (!this.anyStealth && !s.port_scan.enabled) return;
       const slot = this.source(p);
-      this.stealth.check(kind, slot, p, s.cooldown, this.emit);
-      this.ports.check(slot, p, s.cooldown, this.emit);
+      this.stealth.check(kind, slot, this.gen, p, s.cooldown, this.emit);
+      this.ports.check(slot, this.gen, p, s.cooldown, this.emit);
       return;
     }
     if (core !== TCP_SYN || (!s.syn_flood.enabled && !s.port_scan.enabled)) return;
-    const slot = this.source(p);
-    const distinct = this.ports.check(slot, p, s.cooldown, this.emit);
-    if (s.syn_flood.enabled) this.syn.onSyn(p, this.srcHash(p), this.dstHash(p), slot, distinct, this.emit);
+    const slot = this.knownSource(p);
+    const distinct = slot < 0 ? 1 : this.ports.check(slot, this.gen, p, s.cooldown, this.emit);
+    if (s.syn_flood.enabled) this.syn.onSyn(p, this.addrHashes(p), slot, this.gen, distinct, this.emit, this.credit);
   }
 
   private udp(p: PacketView): void {
     const s = this.s;
     const probe = p.sport >= EPHEMERAL_MIN && s.port_scan.enabled;
     if (!probe && !s.udp_flood.enabled) return;
-    const slot = this.source(p);
-    if (s.udp_flood.enabled) this.udpFlood.check(slot, p, s.cooldown, this.emit);
-    if (probe) this.ports.check(slot, p, s.cooldown, this.emit);
+    const slot = this.knownSource(p);
+    if (slot < 0) return;
+    if (s.udp_flood.enabled) this.udpFlood.check(slot, this.gen, p, s.cooldown, this.emit, this.credit);
+    if (probe) this.ports.check(slot, this.gen, p, s.cooldown, this.emit);
   }
 
   private icmpEcho(p: PacketView): void {
     if (!this.s.icmp_flood.enabled) return;
-    this.icmp.check(this.source(p), p, this.s.cooldown, this.emit);
+    const slot = this.knownSource(p);
+    if (slot >= 0) this.icmp.check(slot, this.gen, p, this.s.cooldown, this.emit, this.credit);
   }
 
-  /** 32-bit source hash for the handshake cache (IPv6: also leaves the fingerprint in this.fp). */
-  private srcHash(p: PacketView): number {
-    if (p.ipVersion === 4) return p.src4;
-    ipv6Fingerprint(p.buf, p.srcOff, this.fp);
-    return this.fp[0];
-  }
-
-  private dstHash(p: PacketView): number {
-    if (p.ipVersion === 4) return p.dst4;
-    ipv6Fingerprint(p.buf, p.dstOff, this.dfp);
-    return this.dfp[0];
+  /** Source and destination slot keys in this.sk / this.dk; the first words are the 32-bit hashes the handshake cache uses. */
+  private addrHashes(p: PacketView): AddrHashes {
+    addressKey(p, true, this.sk);
+    addressKey(p, false, this.dk);
+    return this.hashes;
   }
 }

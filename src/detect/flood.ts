@@ -2,11 +2,12 @@
 
 import type { PacketView } from '../decode/packet-view.js';
 import type { DetectionSink } from './detection.js';
-import { EpisodeColumn, RateColumns } from './rate-window.js';
+import { EpisodeColumn, RateColumns, SlotRecords } from './rate-window.js';
 import { sourceDetection } from './report.js';
 import type { RateRuleSettings } from './settings.js';
 
 export class FloodDetector {
+  private readonly rec: SlotRecords;
   private readonly rate: RateColumns;
   private readonly episode: EpisodeColumn;
 
@@ -17,19 +18,22 @@ export class FloodDetector {
     private readonly s: RateRuleSettings,
     slots: number,
   ) {
-    this.rate = new RateColumns(slots);
-    this.episode = new EpisodeColumn(slots);
+    const rec = (this.rec = new SlotRecords(slots, RateColumns.FIELDS + EpisodeColumn.FIELDS));
+    this.rate = new RateColumns(rec, 0);
+    this.episode = new EpisodeColumn(rec, RateColumns.FIELDS);
   }
 
-  reset(slot: number): void {
-    this.rate.reset(slot);
-    this.episode.reset(slot);
-  }
-
-  /** Counts one packet of source `slot`; alerts once per episode when the rate reaches the threshold. */
-  check(slot: number, p: PacketView, cooldown: number, emit: DetectionSink): void {
+  /**
+   * Counts one packet of source `slot` (whose key has generation `gen`), plus `credit` earlier ones
+   * (see doorkeeper.ts); alerts once per episode when the rate reaches the threshold.
+   */
+  check(slot: number, gen: number, p: PacketView, cooldown: number, emit: DetectionSink, credit = 0): void {
+    if (this.rec.claim(slot, gen)) {
+      this.rate.reset(slot);
+      this.episode.reset(slot);
+    }
     const s = this.s;
-    const n = this.rate.add(slot, p.ts, s.window);
+    const n = this.rate.add(slot, p.ts, s.window, 1 + credit);
     if (n < s.threshold * s.window || !this.episode.trigger(slot, p.ts, cooldown)) return;
     const pps = Math.round(n / s.window);
     emit(

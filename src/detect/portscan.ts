@@ -5,7 +5,7 @@
 
 import type { PacketView } from '../decode/packet-view.js';
 import type { DetectionSink } from './detection.js';
-import { DistinctColumns, EpisodeColumn } from './rate-window.js';
+import { DistinctColumns, EpisodeColumn, SlotRecords } from './rate-window.js';
 import { sourceDetection } from './report.js';
 import type { PortScanSettings } from './settings.js';
 
@@ -15,6 +15,7 @@ export const PORT_SCAN = 'port-scan';
 export const EPHEMERAL_MIN = 1024;
 
 export class PortScanDetector {
+  private readonly rec: SlotRecords;
   private readonly ports: DistinctColumns;
   private readonly episode: EpisodeColumn;
 
@@ -23,21 +24,21 @@ export class PortScanDetector {
     slots: number,
   ) {
     // Bitmaps only for sources past four ports: one in eight sources is plenty, and bounded.
-    this.ports = new DistinctColumns(slots, Math.max(64, slots >> 3));
-    this.episode = new EpisodeColumn(slots);
+    const rec = (this.rec = new SlotRecords(slots, DistinctColumns.FIELDS + EpisodeColumn.FIELDS));
+    this.ports = new DistinctColumns(rec, 0, Math.max(64, slots >> 3));
+    this.episode = new EpisodeColumn(rec, DistinctColumns.FIELDS);
   }
 
   get bitmapEvictions(): number {
     return this.ports.poolEvictions;
   }
 
-  reset(slot: number): void {
-    this.ports.reset(slot);
-    this.episode.reset(slot);
-  }
-
-  /** Records a probe from source `slot`; returns the estimated distinct ports probed in the window. */
-  check(slot: number, p: PacketView, cooldown: number, emit: DetectionSink): number {
+  /** Records a probe from source `slot` (generation `gen`); returns the estimated distinct ports probed in the window. */
+  check(slot: number, gen: number, p: PacketView, cooldown: number, emit: DetectionSink): number {
+    if (this.rec.claim(slot, gen)) {
+      this.ports.reset(slot);
+      this.episode.reset(slot);
+    }
     const s = this.s;
     this.ports.add(slot, p.dport, p.ts, s.window);
     const distinct = this.ports.count(slot);

@@ -1,79 +1,138 @@
-// Event-time counters for the stateful detectors, stored as typed-array columns indexed by slot
-// (see keyed-slots.ts): no per-source objects. All take the event's own timestamp; none reads the
-// clock. A column set for a single global counter is simply one slot.
+// Event-time counters for the stateful detectors, stored in typed arrays indexed by slot (see
+// keyed-slots.ts): no per-source objects. Each detector lays its counters side by side in one
+// SlotRecords, so a packet touches one or two cache lines of state. All take the event's own
+// timestamp; none reads the clock. A global counter is simply a record with one slot.
+
+/**
+ * Per-slot records: a detector's float64 fields for one slot side by side, so its state for a
+ * packet sits in one or two cache lines. The column views below each own a few fields of it.
+ * Field 0 is the owner stamp: the generation of the key that last used the record. A recycled
+ * slot gets a new generation (keyed-slots.ts), and each detector resets its record lazily the
+ * first time the new owner uses it -- so recycling a slot under a flood of spoofed sources costs
+ * nothing for the detectors that source never reaches.
+ */
+export class SlotRecords {
+  readonly f: Float64Array;
+  readonly stride: number;
+
+  constructor(
+    readonly slots: number,
+    fields: number,
+  ) {
+    this.stride = fields + 1;
+    this.f = new Float64Array(slots * this.stride);
+  }
+
+  /** True when `gen` is a new owner of the slot's record (the caller then resets it). */
+  claim(slot: number, gen: number): boolean {
+    const i = slot * this.stride;
+    if (this.f[i] === gen) return false;
+    this.f[i] = gen;
+    return true;
+  }
+}
+
+/** A view owning `FIELDS` fields at offset `off` of every slot's record. */
+abstract class RecordColumns {
+  protected readonly f: Float64Array;
+  protected readonly stride: number;
+
+  protected readonly off: number;
+
+  constructor(
+    protected readonly rec: SlotRecords,
+    off: number,
+  ) {
+    this.f = rec.f;
+    this.stride = rec.stride;
+    this.off = off + 1; // after the owner stamp
+  }
+
+  abstract reset(s: number): void;
+
+  /** Puts every slot in its empty state (subclasses call this last in their constructor). */
+  protected resetAll(): void {
+    for (let s = 0; s < this.rec.slots; s++) this.reset(s);
+  }
+}
 
 /**
  * Sliding-window event counters from two fixed buckets: the estimate for (ts - window, ts] is the
  * current bucket plus the previous one weighted by how much of it still overlaps the window.
  * Constant memory; exact for steady rates, within one bucket's worth for bursts.
+ * Fields: bucket, current count, previous count.
  */
-export class RateColumns {
-  private readonly bucket: Float64Array;
-  private readonly cur: Float64Array;
-  private readonly prev: Float64Array;
+export class RateColumns extends RecordColumns {
+  static readonly FIELDS = 3;
 
-  constructor(slots: number) {
-    this.bucket = new Float64Array(slots).fill(-Infinity);
-    this.cur = new Float64Array(slots);
-    this.prev = new Float64Array(slots);
+  constructor(rec: SlotRecords, off: number) {
+    super(rec, off);
+    this.resetAll();
   }
 
   reset(s: number): void {
-    this.bucket[s] = -Infinity;
-    this.cur[s] = 0;
-    this.prev[s] = 0;
+    const i = s * this.stride + this.off;
+    this.f[i] = -Infinity;
+    this.f[i + 1] = 0;
+    this.f[i + 2] = 0;
   }
 
-  /** Counts one event at `ts` and returns the estimated count within the last `window` seconds. */
-  add(s: number, ts: number, window: number): number {
-    this.roll(s, ts, window);
-    this.cur[s]++;
-    return this.estimate(s, ts, window);
+  /** Counts `n` (default one) events at `ts`; returns the estimated count within the last `window` seconds. */
+  add(s: number, ts: number, window: number, n = 1): number {
+    const i = s * this.stride + this.off;
+    this.roll(i, ts, window);
+    this.f[i + 1] += n;
+    return this.estimate(i, ts, window);
   }
 
   /** Estimated count within the last `window` seconds at `ts`, without counting. */
   peek(s: number, ts: number, window: number): number {
-    this.roll(s, ts, window);
-    return this.estimate(s, ts, window);
+    const i = s * this.stride + this.off;
+    this.roll(i, ts, window);
+    return this.estimate(i, ts, window);
   }
 
-  private roll(s: number, ts: number, window: number): void {
+  private roll(i: number, ts: number, window: number): void {
+    const f = this.f;
     const b = Math.floor(ts / window);
-    const last = this.bucket[s];
+    const last = f[i];
     if (b > last) {
-      this.prev[s] = b === last + 1 ? this.cur[s] : 0;
-      this.cur[s] = 0;
-      this.bucket[s] = b;
+      f[i + 2] = b === last + 1 ? f[i + 1] : 0;
+      f[i + 1] = 0;
+      f[i] = b;
     }
     // b < last: a slightly out-of-order timestamp; it counts in the current bucket.
   }
 
-  private estimate(s: number, ts: number, window: number): number {
-    const frac = ts / window - this.bucket[s];
+  private estimate(i: number, ts: number, window: number): number {
+    const frac = ts / window - this.f[i];
     const w = frac >= 1 ? 0 : frac <= 0 ? 1 : 1 - frac;
-    return this.cur[s] + this.prev[s] * w;
+    return this.f[i + 1] + this.f[i + 2] * w;
   }
 }
 
 /**
  * One alert per episode: an alert opens an episode, and every later event that still meets the
  * condition extends it; a new alert only comes after `cooldown` quiet seconds.
+ * Field: the end of the quiet period.
  */
-export class EpisodeColumn {
-  private readonly quietUntil: Float64Array;
+export class EpisodeColumn extends RecordColumns {
+  static readonly FIELDS = 1;
 
-  constructor(slots: number) {
-    this.quietUntil = new Float64Array(slots).fill(-Infinity);
+  constructor(rec: SlotRecords, off: number) {
+    super(rec, off);
+    this.resetAll();
   }
 
   reset(s: number): void {
-    this.quietUntil[s] = -Infinity;
+    this.f[s * this.stride + this.off] = -Infinity;
   }
 
   /** Call when the condition holds at `ts`; true when this starts a new episode (alert). */
   trigger(s: number, ts: number, cooldown: number): boolean {
-    const fresh = ts >= this.quietUntil[s];
-    this.quietUntil[s] = ts + cooldown;
+    const i = s * this.stride + this.off;
+    const fresh = ts >= this.f[i];
+    this.f[i] = ts + cooldown;
     return fresh;
   }
 }
@@ -82,6 +141,12 @@ const WORDS = 32; // 1024-bit bitmaps
 const BITS = WORDS * 32;
 const SMALL = 4;
 const RING = 12;
+// Record fields of DistinctColumns.
+const F_BUCKET = 0;
+const F_SEEN = 1; // SMALL fields: bucket each small value was last seen in; -Infinity = empty
+const F_VALS = F_SEEN + SMALL; // SMALL fields: the values
+const F_NEW = F_VALS + SMALL; // new values recorded (for the evidence ring)
+const F_POOL = F_NEW + 1; // pool entry, -1 = small mode
 
 /**
  * Distinct-value counters over a sliding window (between one and two windows long). Up to four
@@ -92,12 +157,8 @@ const RING = 12;
  * back (its owner restarts counting; counted in `poolEvictions`). The most recent new values are
  * kept for evidence.
  */
-export class DistinctColumns {
-  private readonly bucket: Float64Array;
-  private readonly vals: Int32Array; // SMALL per slot
-  private readonly seen: Float64Array; // bucket each small value was last seen in; -Infinity = empty
-  private readonly pool: Int32Array; // pool entry per slot, -1 = small mode
-  private readonly newCount: Float64Array; // new values recorded (for the evidence ring)
+export class DistinctColumns extends RecordColumns {
+  static readonly FIELDS = F_POOL + 1;
   // Pool of bitmap pairs.
   private readonly bits: Uint32Array; // 2 * WORDS per entry: current then previous
   private readonly union: Int32Array; // bits set in cur | prev
@@ -108,120 +169,131 @@ export class DistinctColumns {
   private hand = 0;
   poolEvictions = 0;
 
-  constructor(slots: number, readonly poolSize: number) {
-    this.bucket = new Float64Array(slots).fill(-Infinity);
-    this.vals = new Int32Array(slots * SMALL);
-    this.seen = new Float64Array(slots * SMALL).fill(-Infinity);
-    this.pool = new Int32Array(slots).fill(-1);
-    this.newCount = new Float64Array(slots);
+  constructor(
+    rec: SlotRecords,
+    off: number,
+    readonly poolSize: number,
+  ) {
+    super(rec, off);
     this.bits = new Uint32Array(poolSize * 2 * WORDS);
     this.union = new Int32Array(poolSize);
     this.owner = new Int32Array(poolSize).fill(-1);
     this.used = new Float64Array(poolSize).fill(-Infinity);
     this.ring = new Int32Array(poolSize * RING);
+    for (let s = 0; s < rec.slots; s++) this.f[s * this.stride + this.off + F_POOL] = -1; // no pool entry to release
+    this.resetAll();
   }
 
   reset(s: number): void {
     this.release(s);
-    this.bucket[s] = -Infinity;
-    this.newCount[s] = 0;
-    this.seen.fill(-Infinity, s * SMALL, s * SMALL + SMALL);
+    const i = s * this.stride + this.off;
+    this.f[i + F_BUCKET] = -Infinity;
+    this.f[i + F_NEW] = 0;
+    this.f.fill(-Infinity, i + F_SEEN, i + F_SEEN + SMALL);
   }
 
   /** Records `value` at `ts` for slot s; true when it was not seen in the window. */
   add(s: number, value: number, ts: number, window: number): boolean {
+    const i = s * this.stride + this.off;
     const b = Math.floor(ts / window);
-    const isNew = this.pool[s] < 0 ? this.addSmall(s, value, b, ts) : this.addBits(s, value, b, ts);
+    const isNew = this.f[i + F_POOL] < 0 ? this.addSmall(s, i, value, b, ts) : this.addBits(i, value, b, ts);
     if (isNew) {
-      const p = this.pool[s];
-      if (p >= 0) this.ring[p * RING + (this.newCount[s] % RING)] = value;
-      this.newCount[s]++;
+      const p = this.f[i + F_POOL];
+      if (p >= 0) this.ring[p * RING + (this.f[i + F_NEW] % RING)] = value;
+      this.f[i + F_NEW]++;
     }
     return isNew;
   }
 
   /** Estimated number of distinct values in the window as of the last add. */
   count(s: number): number {
-    const p = this.pool[s];
+    const i = s * this.stride + this.off;
+    const p = this.f[i + F_POOL];
     if (p >= 0) return linearCount(this.union[p]);
-    const live = this.bucket[s] - 1;
+    const live = this.f[i + F_BUCKET] - 1;
     let n = 0;
-    for (let i = s * SMALL; i < s * SMALL + SMALL; i++) if (this.seen[i] >= live) n++;
+    for (let k = i + F_SEEN; k < i + F_SEEN + SMALL; k++) if (this.f[k] >= live) n++;
     return n;
   }
 
   /** The most recent new values (up to 12), oldest first. */
   recent(s: number): number[] {
-    const p = this.pool[s];
+    const i = s * this.stride + this.off;
+    const p = this.f[i + F_POOL];
     const out: number[] = [];
     if (p < 0) {
-      const live = this.bucket[s] - 1;
-      for (let i = s * SMALL; i < s * SMALL + SMALL; i++) if (this.seen[i] >= live) out.push(this.vals[i]);
+      const live = this.f[i + F_BUCKET] - 1;
+      for (let k = 0; k < SMALL; k++) if (this.f[i + F_SEEN + k] >= live) out.push(this.f[i + F_VALS + k]);
       return out;
     }
-    const n = Math.min(this.newCount[s], RING);
-    for (let k = this.newCount[s] - n; k < this.newCount[s]; k++) out.push(this.ring[p * RING + (k % RING)]);
+    const total = this.f[i + F_NEW];
+    const n = Math.min(total, RING);
+    for (let k = total - n; k < total; k++) out.push(this.ring[p * RING + (k % RING)]);
     return out;
   }
 
-  private addSmall(s: number, value: number, b: number, ts: number): boolean {
-    if (b > this.bucket[s]) this.bucket[s] = b;
-    const live = this.bucket[s] - 1; // values last seen before the previous bucket have left the window
-    const base = s * SMALL;
+  private addSmall(s: number, i: number, value: number, b: number, ts: number): boolean {
+    const f = this.f;
+    if (b > f[i + F_BUCKET]) f[i + F_BUCKET] = b;
+    const live = f[i + F_BUCKET] - 1; // values last seen before the previous bucket have left the window
     let free = -1;
-    for (let i = base; i < base + SMALL; i++) {
-      if (this.seen[i] >= live) {
-        if (this.vals[i] === value) {
-          if (b > this.seen[i]) this.seen[i] = b;
+    for (let k = 0; k < SMALL; k++) {
+      if (f[i + F_SEEN + k] >= live) {
+        if (f[i + F_VALS + k] === value) {
+          if (b > f[i + F_SEEN + k]) f[i + F_SEEN + k] = b;
           return false;
         }
-      } else if (free < 0) free = i;
+      } else if (free < 0) free = k;
     }
     if (free >= 0) {
-      this.vals[free] = value;
-      this.seen[free] = b;
+      f[i + F_VALS + free] = value;
+      f[i + F_SEEN + free] = b;
       return true;
     }
-    this.upgrade(s, ts);
-    return this.addBits(s, value, b, ts);
+    this.upgrade(s, i, ts);
+    return this.addBits(i, value, b, ts);
   }
 
   /** Moves slot s's small set into a bitmap pair, each value into the bucket it was last seen in. */
-  private upgrade(s: number, ts: number): void {
-    const p = this.takePool(s, ts);
+  private upgrade(s: number, i: number, ts: number): void {
+    const f = this.f;
+    const p = this.takePool(s, i, ts);
     const off = p * 2 * WORDS;
     this.bits.fill(0, off, off + 2 * WORDS);
-    const b = this.bucket[s];
+    const b = f[i + F_BUCKET];
     let union = 0;
     let n = 0;
-    for (let i = s * SMALL; i < s * SMALL + SMALL; i++) {
-      if (this.seen[i] < b - 1) continue;
-      const bit = bitOf(this.vals[i]);
+    for (let k = 0; k < SMALL; k++) {
+      const seen = f[i + F_SEEN + k];
+      if (seen < b - 1) continue;
+      const v = f[i + F_VALS + k];
+      const bit = bitOf(v);
       const w = bit >>> 5;
       const m = 1 << (bit & 31);
       if (((this.bits[off + w] | this.bits[off + WORDS + w]) & m) === 0) union++;
-      this.bits[off + (this.seen[i] === b ? 0 : WORDS) + w] |= m;
-      this.ring[p * RING + n++] = this.vals[i];
+      this.bits[off + (seen === b ? 0 : WORDS) + w] |= m;
+      this.ring[p * RING + n++] = v;
     }
     this.union[p] = union;
-    this.newCount[s] = n;
+    f[i + F_NEW] = n;
   }
 
-  private addBits(s: number, value: number, b: number, ts: number): boolean {
-    const p = this.pool[s];
+  private addBits(i: number, value: number, b: number, ts: number): boolean {
+    const f = this.f;
+    const p = f[i + F_POOL];
     this.used[p] = ts;
     const off = p * 2 * WORDS;
     const bits = this.bits;
-    const last = this.bucket[s];
+    const last = f[i + F_BUCKET];
     if (b > last) {
       // Roll: current becomes previous (or both clear after a gap); union = popcount(previous).
       if (b === last + 1) bits.copyWithin(off + WORDS, off, off + WORDS);
       else bits.fill(0, off + WORDS, off + 2 * WORDS);
       bits.fill(0, off, off + WORDS);
       let n = 0;
-      for (let i = off + WORDS; i < off + 2 * WORDS; i++) n += popcount(bits[i]);
+      for (let k = off + WORDS; k < off + 2 * WORDS; k++) n += popcount(bits[k]);
       this.union[p] = n;
-      this.bucket[s] = b;
+      f[i + F_BUCKET] = b;
     }
     const bit = bitOf(value);
     const w = off + (bit >>> 5);
@@ -233,7 +305,7 @@ export class DistinctColumns {
     return true;
   }
 
-  private takePool(s: number, ts: number): number {
+  private takePool(s: number, i: number, ts: number): number {
     let p: number;
     if (this.poolUsed < this.poolSize) p = this.poolUsed++;
     else {
@@ -246,23 +318,25 @@ export class DistinctColumns {
       this.hand = (this.hand + 8) % this.poolSize;
       const prevOwner = this.owner[p];
       if (prevOwner >= 0) {
-        this.pool[prevOwner] = -1;
-        this.seen.fill(-Infinity, prevOwner * SMALL, prevOwner * SMALL + SMALL);
+        const j = prevOwner * this.stride + this.off;
+        this.f[j + F_POOL] = -1;
+        this.f.fill(-Infinity, j + F_SEEN, j + F_SEEN + SMALL);
         this.poolEvictions++;
       }
     }
     this.owner[p] = s;
-    this.pool[s] = p;
+    this.f[i + F_POOL] = p;
     this.used[p] = ts;
     return p;
   }
 
   private release(s: number): void {
-    const p = this.pool[s];
+    const i = s * this.stride + this.off;
+    const p = this.f[i + F_POOL];
     if (p < 0) return;
     this.owner[p] = -1;
     this.used[p] = -Infinity; // first to be reused
-    this.pool[s] = -1;
+    this.f[i + F_POOL] = -1;
   }
 }
 

@@ -5,7 +5,7 @@
 
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type PacketView } from '../decode/packet-view.js';
 import type { DetectionSink } from './detection.js';
-import { EpisodeColumn } from './rate-window.js';
+import { EpisodeColumn, SlotRecords } from './rate-window.js';
 import { sourceDetection } from './report.js';
 import type { RuleSettings } from './settings.js';
 
@@ -44,6 +44,7 @@ export function flagLetters(flags: number): string {
 const WHAT = ['', 'NULL scan probe (no TCP flags)', 'FIN scan probe', 'XMAS scan probe (FIN+PSH+URG)', 'TCP packet with an invalid flag combination'];
 
 export class StealthDetector {
+  private readonly rec: SlotRecords;
   /** One episode column per kind (index 0 unused). */
   private readonly episodes: EpisodeColumn[];
 
@@ -52,14 +53,12 @@ export class StealthDetector {
     private readonly settings: readonly RuleSettings[],
     slots: number,
   ) {
-    this.episodes = settings.map(() => new EpisodeColumn(slots));
+    const rec = (this.rec = new SlotRecords(slots, settings.length * EpisodeColumn.FIELDS));
+    this.episodes = settings.map((_, kind) => new EpisodeColumn(rec, kind * EpisodeColumn.FIELDS));
   }
 
-  reset(slot: number): void {
-    for (const e of this.episodes) e.reset(slot);
-  }
-
-  check(kind: number, slot: number, p: PacketView, cooldown: number, emit: DetectionSink): void {
+  check(kind: number, slot: number, gen: number, p: PacketView, cooldown: number, emit: DetectionSink): void {
+    if (this.rec.claim(slot, gen)) for (const e of this.episodes) e.reset(slot);
     const s = this.settings[kind];
     if (!s.enabled || !this.episodes[kind].trigger(slot, p.ts, cooldown)) return;
     const flags = flagLetters(p.tcpFlags);

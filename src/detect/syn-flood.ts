@@ -10,12 +10,18 @@
 import type { PacketView } from '../decode/packet-view.js';
 import type { Detection, DetectionSink } from './detection.js';
 import { HandshakeCache } from './handshake-cache.js';
-import { KeyedSlots, ipv6Fingerprint } from './keyed-slots.js';
-import { DistinctColumns, EpisodeColumn, RateColumns } from './rate-window.js';
+import { KeyedSlots, addressKey } from './keyed-slots.js';
+import { DistinctColumns, EpisodeColumn, RateColumns, SlotRecords } from './rate-window.js';
 import { sourceDetection } from './report.js';
 import type { DetectSettings, SynFloodSettings } from './settings.js';
 
 export const SYN_FLOOD = 'syn-flood';
+
+/** Slot keys of a packet's addresses; word 0 of each is the 32-bit hash the handshake cache keys on. */
+export interface AddrHashes {
+  src: Int32Array;
+  dst: Int32Array;
+}
 
 /** A SYN flood sends many SYNs per port; a scan sends about one per port. */
 const FLOOD_SYNS_PER_PORT = 4;
@@ -23,6 +29,7 @@ const FLOOD_SYNS_PER_PORT = 4;
 export class SynFloodDetector {
   private readonly cache: HandshakeCache;
   // Per source (slots of the engine's source table).
+  private readonly src: SlotRecords;
   private readonly syns: RateColumns;
   private readonly done: RateColumns;
   private readonly episode: EpisodeColumn;
@@ -33,13 +40,12 @@ export class SynFloodDetector {
   private readonly tSources: DistinctColumns;
   private readonly tEpisode: EpisodeColumn;
   // Global: one slot.
-  private readonly gSyns = new RateColumns(1);
-  private readonly gDone = new RateColumns(1);
-  private readonly gDsts = new DistinctColumns(1, 1);
-  private readonly gSrcs = new DistinctColumns(1, 1);
-  private readonly gEpisode = new EpisodeColumn(1);
+  private readonly gSyns: RateColumns;
+  private readonly gDone: RateColumns;
+  private readonly gDsts: DistinctColumns;
+  private readonly gSrcs: DistinctColumns;
+  private readonly gEpisode: EpisodeColumn;
   private readonly staleAfter: number;
-  private readonly fp = new Int32Array(2);
 
   constructor(
     private readonly s: SynFloodSettings,
@@ -47,15 +53,26 @@ export class SynFloodDetector {
     sourceSlots: number,
   ) {
     this.cache = new HandshakeCache(d.handshake_slots);
-    this.syns = new RateColumns(sourceSlots);
-    this.done = new RateColumns(sourceSlots);
-    this.episode = new EpisodeColumn(sourceSlots);
+    const R = RateColumns.FIELDS;
+    const D = DistinctColumns.FIELDS;
+    // Per source: SYNs, completions, episode -- one 64-byte record.
+    const src = (this.src = new SlotRecords(sourceSlots, 2 * R + EpisodeColumn.FIELDS));
+    this.syns = new RateColumns(src, 0);
+    this.done = new RateColumns(src, R);
+    this.episode = new EpisodeColumn(src, 2 * R);
     const t = d.max_destinations;
     this.targets = new KeyedSlots(t);
-    this.tSyns = new RateColumns(t);
-    this.tDone = new RateColumns(t);
-    this.tSources = new DistinctColumns(t, t);
-    this.tEpisode = new EpisodeColumn(t);
+    const tgt = new SlotRecords(t, 2 * R + D + EpisodeColumn.FIELDS);
+    this.tSyns = new RateColumns(tgt, 0);
+    this.tDone = new RateColumns(tgt, R);
+    this.tSources = new DistinctColumns(tgt, 2 * R, t);
+    this.tEpisode = new EpisodeColumn(tgt, 2 * R + D);
+    const g = new SlotRecords(1, 2 * R + 2 * D + EpisodeColumn.FIELDS);
+    this.gSyns = new RateColumns(g, 0);
+    this.gDone = new RateColumns(g, R);
+    this.gDsts = new DistinctColumns(g, 2 * R, 1);
+    this.gSrcs = new DistinctColumns(g, 2 * R + D, 1);
+    this.gEpisode = new EpisodeColumn(g, 2 * R + 2 * D);
     this.staleAfter = Math.max(s.window, s.per_destination.window, s.global.window);
   }
 
@@ -71,26 +88,32 @@ export class SynFloodDetector {
     return this.targets.size;
   }
 
-  /** Per-source state of a new (or recycled) source slot. */
-  reset(slot: number): void {
-    this.syns.reset(slot);
-    this.done.reset(slot);
-    this.episode.reset(slot);
+  /** Resets the per-source record when the slot has a new owner (generation `gen`). */
+  private own(slot: number, gen: number): void {
+    if (this.src.claim(slot, gen)) {
+      this.syns.reset(slot);
+      this.done.reset(slot);
+      this.episode.reset(slot);
+    }
   }
 
   /**
-   * A SYN (no ACK). `srcH`/`dstH` are 32-bit address hashes, `slot` the source's slot (-1 when
-   * per-source tracking is off), `distinctPorts` the ports this source probed recently.
+   * A SYN (no ACK). `h` holds the address keys, `slot` the source's slot (-1 when per-source
+   * tracking is off) and `gen` its generation, `distinctPorts` the ports this source probed recently,
+   * `credit` its earlier SYNs not yet counted per source (see doorkeeper.ts).
    */
-  onSyn(p: PacketView, srcH: number, dstH: number, slot: number, distinctPorts: number, emit: DetectionSink): void {
+  onSyn(p: PacketView, h: AddrHashes, slot: number, gen: number, distinctPorts: number, emit: DetectionSink, credit = 0): void {
     const ts = p.ts;
+    const srcH = h.src[0];
+    const dstH = h.dst[0];
     const ports = ((p.sport << 16) | p.dport) >>> 0;
     if (!this.cache.addSyn(srcH, dstH, ports, ts, this.staleAfter)) return; // retransmission
     const s = this.s;
     const cooldown = this.d.cooldown;
 
     if (slot >= 0) {
-      const halfOpen = this.syns.add(slot, ts, s.window) - this.done.peek(slot, ts, s.window);
+      this.own(slot, gen);
+      const halfOpen = this.syns.add(slot, ts, s.window, 1 + credit) - this.done.peek(slot, ts, s.window);
       if (halfOpen >= s.threshold && distinctPorts * FLOOD_SYNS_PER_PORT <= halfOpen && this.episode.trigger(slot, ts, cooldown)) {
         const n = Math.round(halfOpen);
         emit(
@@ -107,18 +130,21 @@ export class SynFloodDetector {
 
     const pd = s.per_destination;
     if (pd.enabled) {
-      const t = this.targetSlot(p, ts);
+      const t = this.targetSlot(h.dst, p.dport, ts);
       this.tSources.add(t, srcH, ts, pd.window);
       const halfOpen = this.tSyns.add(t, ts, pd.window) - this.tDone.peek(t, ts, pd.window);
       if (halfOpen >= pd.threshold) {
         const sources = this.tSources.count(t);
         if (sources >= pd.min_sources && this.tEpisode.trigger(t, ts, cooldown)) {
           const n = Math.round(halfOpen);
+          // The distinct estimate spans up to two windows and is approximate: never report more
+          // sources than connections.
+          const srcs = Math.min(sources, n);
           const target = `${bracket(p.dstString())}:${p.dport}`;
           emit(
             this.aggregate(p, 'destination', p.dstString(), p.dport,
-              `SYN flood against ${target}: ${n} half-open connections from about ${sources} distinct sources within ${pd.window} s; the sources look spoofed, so none is proposed for blocking`,
-              { half_open: n, distinct_sources: sources, window_s: pd.window, threshold: pd.threshold }),
+              `SYN flood against ${target}: ${n} half-open connections from about ${srcs} distinct sources within ${pd.window} s; the sources look spoofed, so none is proposed for blocking`,
+              { half_open: n, distinct_sources: srcs, window_s: pd.window, threshold: pd.threshold }),
           );
         }
       }
@@ -130,10 +156,11 @@ export class SynFloodDetector {
       this.gSrcs.add(0, srcH, ts, g.window);
       const halfOpen = this.gSyns.add(0, ts, g.window) - this.gDone.peek(0, ts, g.window);
       if (halfOpen >= g.threshold) {
-        const dsts = this.gDsts.count(0);
-        if (dsts >= g.min_destinations && this.gEpisode.trigger(0, ts, cooldown)) {
+        const distinctDsts = this.gDsts.count(0);
+        if (distinctDsts >= g.min_destinations && this.gEpisode.trigger(0, ts, cooldown)) {
           const n = Math.round(halfOpen);
-          const srcs = this.gSrcs.count(0);
+          const dsts = Math.min(distinctDsts, n);
+          const srcs = Math.min(this.gSrcs.count(0), n);
           emit(
             this.aggregate(p, 'global', null, null,
               `SYN flood across many targets: ${n} half-open connections to about ${dsts} destinations from about ${srcs} sources within ${g.window} s; no single source or target stands out, so none is proposed for blocking`,
@@ -148,30 +175,25 @@ export class SynFloodDetector {
    * A pure ACK. When it completes a pending handshake, the connection stops counting as half-open;
    * returns true then (the engine then credits the source with creditSource).
    */
-  onAck(p: PacketView, srcH: number, dstH: number): boolean {
+  onAck(p: PacketView, h: AddrHashes): boolean {
     const ports = ((p.sport << 16) | p.dport) >>> 0;
-    if (!this.cache.complete(srcH, dstH, ports)) return false;
+    if (!this.cache.complete(h.src[0], h.dst[0], ports)) return false;
     const ts = p.ts;
     if (this.s.per_destination.enabled) {
-      const t = this.findTarget(p);
+      const t = this.targets.find(h.dst[0], targetK2(h.dst, p.dport));
       if (t >= 0) this.tDone.add(t, ts, this.s.per_destination.window);
     }
     if (this.s.global.enabled) this.gDone.add(0, ts, this.s.global.window);
     return true;
   }
 
-  creditSource(slot: number, ts: number): void {
+  creditSource(slot: number, gen: number, ts: number): void {
+    this.own(slot, gen);
     this.done.add(slot, ts, this.s.window);
   }
 
-  // Target keys: IPv4 (address, port << 1) -- even; IPv6 (fingerprint, fingerprint ^ port | 1) -- odd.
-  private targetSlot(p: PacketView, ts: number): number {
-    let t: number;
-    if (p.ipVersion === 4) t = this.targets.acquire(p.dst4 | 0, p.dport << 1, ts);
-    else {
-      ipv6Fingerprint(p.buf, p.dstOff, this.fp);
-      t = this.targets.acquire(this.fp[0], (this.fp[1] ^ Math.imul(p.dport, 0x10001)) | 1, ts);
-    }
+  private targetSlot(dst: Int32Array, dport: number, ts: number): number {
+    const t = this.targets.acquire(dst[0], targetK2(dst, dport), ts);
     if (this.targets.fresh) {
       this.tSyns.reset(t);
       this.tDone.reset(t);
@@ -179,12 +201,6 @@ export class SynFloodDetector {
       this.tEpisode.reset(t);
     }
     return t;
-  }
-
-  private findTarget(p: PacketView): number {
-    if (p.ipVersion === 4) return this.targets.find(p.dst4 | 0, p.dport << 1);
-    ipv6Fingerprint(p.buf, p.dstOff, this.fp);
-    return this.targets.find(this.fp[0], (this.fp[1] ^ Math.imul(p.dport, 0x10001)) | 1);
   }
 
   private aggregate(
@@ -212,6 +228,11 @@ export class SynFloodDetector {
       packet: p.index,
     };
   }
+}
+
+/** Target key half: the address key's second word with the port mixed in, keeping its parity (IPv4 even, IPv6 odd). */
+function targetK2(dst: Int32Array, dport: number): number {
+  return dst[1] ^ (dport << 1);
 }
 
 function bracket(addr: string): string {

@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../errors.js';
 import type { CaptureProblem } from '../source.js';
 
 /** Bytes asked of the kernel per read (the buffer grows beyond this only for a bigger record). */
-export const CHUNK_BYTES = 8 * 1024 * 1024;
+export const CHUNK_BYTES = 2 * 1024 * 1024; // 2 MiB measured a little faster than 8: more of each chunk is still in cache when decoded
 const MIN_CHUNK_BYTES = 64 * 1024;
 
 export abstract class CaptureFile {
