@@ -144,11 +144,13 @@ export class DetectEngine {
     const flags = p.tcpFlags;
     const core = flags & CORE_FLAGS;
     if (core === TCP_ACK) {
-      // The bulk of TCP: only a handshake completion matters here.
-      if (s.syn_flood.enabled && this.syn.onAck(p, this.addrHashes(p))) {
-        const slot = this.sources.find(this.sk[0], this.sk[1]);
-        if (slot >= 0) this.syn.creditSource(slot, this.sources.gen[slot], p.ts);
-      }
+      // The bulk of TCP: only a handshake completion matters here (one cache probe; IPv4 needs no key).
+      if (!s.syn_flood.enabled) return;
+      const h = p.ipVersion === 4 ? null : this.addrHashes(p);
+      if (!this.syn.completes(p, h === null ? p.src4 : h.src[0], h === null ? p.dst4 : h.dst[0])) return;
+      this.syn.onCompleted(p, this.addrHashes(p));
+      const slot = this.sources.find(this.sk[0], this.sk[1]);
+      if (slot >= 0) this.syn.creditSource(slot, this.sources.gen[slot], p.ts);
       return;
     }
     const kind = classifyFlags(flags);

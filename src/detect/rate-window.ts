@@ -162,6 +162,7 @@ export class DistinctColumns extends RecordColumns {
   // Pool of bitmap pairs.
   private readonly bits: Uint32Array; // 2 * WORDS per entry: current then previous
   private readonly union: Int32Array; // bits set in cur | prev
+  private readonly estimate: Float64Array; // linearCount(union), kept up to date
   private readonly owner: Int32Array;
   private readonly used: Float64Array; // last use, for recycling
   private readonly ring: Int32Array; // RING recent values per pool entry
@@ -177,6 +178,7 @@ export class DistinctColumns extends RecordColumns {
     super(rec, off);
     this.bits = new Uint32Array(poolSize * 2 * WORDS);
     this.union = new Int32Array(poolSize);
+    this.estimate = new Float64Array(poolSize);
     this.owner = new Int32Array(poolSize).fill(-1);
     this.used = new Float64Array(poolSize).fill(-Infinity);
     this.ring = new Int32Array(poolSize * RING);
@@ -209,7 +211,7 @@ export class DistinctColumns extends RecordColumns {
   count(s: number): number {
     const i = s * this.stride + this.off;
     const p = this.f[i + F_POOL];
-    if (p >= 0) return linearCount(this.union[p]);
+    if (p >= 0) return this.estimate[p];
     const live = this.f[i + F_BUCKET] - 1;
     let n = 0;
     for (let k = i + F_SEEN; k < i + F_SEEN + SMALL; k++) if (this.f[k] >= live) n++;
@@ -275,6 +277,7 @@ export class DistinctColumns extends RecordColumns {
       this.ring[p * RING + n++] = v;
     }
     this.union[p] = union;
+    this.estimate[p] = linearCount(union);
     f[i + F_NEW] = n;
   }
 
@@ -293,6 +296,7 @@ export class DistinctColumns extends RecordColumns {
       let n = 0;
       for (let k = off + WORDS; k < off + 2 * WORDS; k++) n += popcount(bits[k]);
       this.union[p] = n;
+      this.estimate[p] = linearCount(n);
       f[i + F_BUCKET] = b;
     }
     const bit = bitOf(value);
@@ -301,7 +305,7 @@ export class DistinctColumns extends RecordColumns {
     if ((bits[w] & m) !== 0) return false;
     bits[w] |= m;
     if ((bits[w + WORDS] & m) !== 0) return false;
-    this.union[p]++;
+    this.estimate[p] = linearCount(++this.union[p]);
     return true;
   }
 

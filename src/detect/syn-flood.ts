@@ -172,19 +172,21 @@ export class SynFloodDetector {
   }
 
   /**
-   * A pure ACK. When it completes a pending handshake, the connection stops counting as half-open;
-   * returns true then (the engine then credits the source with creditSource).
+   * A pure ACK, with the 32-bit address hashes: true when it completes a pending handshake (rare;
+   * the engine then calls onCompleted and credits the source).
    */
-  onAck(p: PacketView, h: AddrHashes): boolean {
-    const ports = ((p.sport << 16) | p.dport) >>> 0;
-    if (!this.cache.complete(h.src[0], h.dst[0], ports)) return false;
+  completes(p: PacketView, srcH: number, dstH: number): boolean {
+    return this.cache.complete(srcH, dstH, ((p.sport << 16) | p.dport) >>> 0);
+  }
+
+  /** A completed handshake stops counting as half-open for its target and globally. */
+  onCompleted(p: PacketView, h: AddrHashes): void {
     const ts = p.ts;
     if (this.s.per_destination.enabled) {
       const t = this.targets.find(h.dst[0], targetK2(h.dst, p.dport));
       if (t >= 0) this.tDone.add(t, ts, this.s.per_destination.window);
     }
     if (this.s.global.enabled) this.gDone.add(0, ts, this.s.global.window);
-    return true;
   }
 
   creditSource(slot: number, gen: number, ts: number): void {
