@@ -3,6 +3,7 @@
 // ends it early (every packet before the damage delivered).
 
 import assert from 'node:assert/strict';
+import { PALISADE_BIN } from './support/paths.js';
 import { after, describe, it } from 'node:test';
 import { PacketView } from '../src/decode/packet-view.js';
 import { PalisadeError } from '../src/errors.js';
@@ -81,11 +82,19 @@ describe('capture files that cannot be opened', () => {
     openFails(tmp.write('bom.pcapng', shb), 'PALISADE_ERR_FILE_FORMAT', /bom\.pcapng: not a capture file \(pcapng magic but byte-order magic 0x113c2b1a/);
   });
 
-  it('an unreadable file', { skip: process.getuid?.() === 0 ? 'running as root: permissions do not stop reads' : false }, async () => {
+  it('an unreadable file', async () => {
     const { chmodSync } = await import('node:fs');
     const p = tmp.write('secret.pcap', pcapFile('usec-le', 1, []));
     chmodSync(p, 0o000);
-    openFails(p, 'PALISADE_ERR_FILE_OPEN', /secret\.pcap: cannot open \(permission denied\)/);
+    if (process.getuid?.() !== 0) {
+      openFails(p, 'PALISADE_ERR_FILE_OPEN', /secret\.pcap: cannot open \(permission denied\)/);
+      return;
+    }
+    // Root reads anything: run the real command as nobody, as an unprivileged user would meet it.
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, [PALISADE_BIN, 'analyze', p], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^palisade: .*secret\.pcap: cannot open \(permission denied\)\n$/);
   });
 });
 

@@ -259,3 +259,15 @@ describe('determinism', () => {
     assert.equal(run(), run());
   });
 });
+
+describe('offline policy', () => {
+  it('caps the per-source tally and counts what it left out', () => {
+    const policy = new OfflinePolicy(defaultConfig().policy, 100);
+    const { e, out } = engine();
+    for (let i = 0; i < 500; i++) e.onPacket(tcp(T0 + i / 1000, ip((v4('100.64.0.0') + i) >>> 0), '10.0.0.1', 40000, 3391, 0)); // forged NULL probes
+    assert.equal(out.length, 500, 'every forged source raises its detection');
+    for (const d of out) policy.onDetection(d);
+    assert.equal(policy.verdicts().length, 100);
+    assert.equal(policy.untallied, 400);
+  });
+});

@@ -74,6 +74,8 @@ export function renderReport(r: AnalysisReport, opts: { top: number }): string {
     );
   }
 
+  if (r.untallied > 0) out.push(`  (${int(r.untallied)} more detections from further sources and targets are counted above but not listed: the lists are capped)`);
+
   const blocked = r.sources.filter((s) => s.would_block).map((s) => s.ip);
   out.push('');
   if (blocked.length === 0) out.push('Would block under the current policy: none');
@@ -111,6 +113,7 @@ export function reportJson(r: AnalysisReport): Record<string, unknown> {
     by_severity: r.by_severity,
     decode_events: r.decode_events,
     aggregates: r.aggregates.map((d) => ({ rule_id: d.ruleId, scope: d.scope, dst: d.dst, dport: d.dport, timestamp: isoTime(d.ts), reason: d.reason, evidence: d.evidence })),
+    untallied: r.untallied,
     files: r.files,
     state: r.state,
     suppressed: r.suppressed,

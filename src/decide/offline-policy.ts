@@ -33,11 +33,19 @@ interface Tally {
   last: number;
 }
 
+/** Sources tallied at most: forged addresses can each raise a detection (a spoofed NULL-scan flood). */
+export const MAX_TALLIED_SOURCES = 100_000;
+
 export class OfflinePolicy {
   private readonly whitelist: AddrSet;
   private readonly tallies = new Map<string, Tally>();
+  /** Detections of sources that came after the tally was full (reported, never silently lost). */
+  untallied = 0;
 
-  constructor(private readonly settings: PolicySettings) {
+  constructor(
+    private readonly settings: PolicySettings,
+    private readonly maxSources = MAX_TALLIED_SOURCES,
+  ) {
     this.whitelist = new AddrSet([...ALWAYS_WHITELISTED, ...settings.whitelist].map((t) => parseCidr(t)!));
   }
 
@@ -45,6 +53,10 @@ export class OfflinePolicy {
     if (d.scope !== 'source' || d.src === null) return;
     let t = this.tallies.get(d.src);
     if (t === undefined) {
+      if (this.tallies.size >= this.maxSources) {
+        this.untallied++;
+        return;
+      }
       t = { detections: 0, rules: new Set(), blockRule: null, maxSeverity: 0, first: d.ts, last: d.ts };
       this.tallies.set(d.src, t);
     }

@@ -63,12 +63,17 @@ export interface AnalysisReport {
   by_rule: Record<string, number>;
   by_severity: Record<string, number>;
   sources: SourceVerdict[];
-  /** Destination- and global-scope detections (attacks whose sources are forged or many). */
+  /** Destination- and global-scope detections (attacks whose sources are forged or many); the first MAX_AGGREGATES. */
   aggregates: Detection[];
+  /** Detections left out of `sources` and `aggregates` because those lists were full. */
+  untallied: number;
   state: DetectCounters & { signature_tracker_evictions: number };
   suppressed: Record<string, number>;
   interrupted: boolean;
 }
+
+/** Aggregate detections kept for the report (each is also counted and written to --alerts-out). */
+const MAX_AGGREGATES = 10_000;
 
 /** Packets handled between checks for progress, Ctrl+C and the event loop. */
 const CHUNK = 1 << 16;
@@ -121,12 +126,16 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
   const byRule: Record<string, number> = {};
   const bySeverity: Record<string, number> = {};
   const aggregates: Detection[] = [];
+  let aggregatesDropped = 0;
   let alerts = 0;
   const stages = assemble(opts.config, (d) => {
     alerts++;
     byRule[d.ruleId] = (byRule[d.ruleId] ?? 0) + 1;
     bySeverity[d.severity] = (bySeverity[d.severity] ?? 0) + 1;
-    if (d.scope !== 'source') aggregates.push(d);
+    if (d.scope !== 'source') {
+      if (aggregates.length < MAX_AGGREGATES) aggregates.push(d);
+      else aggregatesDropped++;
+    }
     stages.policy.onDetection(d);
     opts.onDetection?.(d);
   });
@@ -210,6 +219,7 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
     by_severity: bySeverity,
     sources: stages.policy.verdicts(),
     aggregates,
+    untallied: aggregatesDropped + stages.policy.untallied,
     state: { ...detect.counters(), signature_tracker_evictions: stages.signatures.evictions },
     suppressed: Object.fromEntries(stages.signatures.suppressed),
     interrupted,
