@@ -18,20 +18,10 @@ import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, PacketView, TCP_ACK, TCP_PSH, T
 import type { Detection } from '../src/detect/detection.js';
 import { SignatureEngine, defaultRulesPath, isHttpRequest, loadRuleFile } from '../src/detect/signatures/index.js';
 import { openCapture } from '../src/sources/pcap-file/index.js';
+import { mulberry32 as prng } from './synth/prng.js';
 
 const HOME = AddrSet.parse(['10.0.0.0/8'], 'home_net');
 
-/** Small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NORMAL_REQUESTS = [
   'GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\r\nAccept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate, br\r\nReferer: https://www.example.com/\r\nCookie: session=eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoiYm9iIn0.abc; _ga=GA1.2.1234567890.1700000000\r\nConnection: keep-alive\r\n\r\n',

@@ -10,6 +10,7 @@ import type { Detection } from '../src/detect/detection.js';
 import { necessaryLiterals, splitTopLevel } from '../src/detect/signatures/fields.js';
 import { SignatureEngine, defaultRulesPath, httpSubject, isHttpRequest, loadRuleFile, parseRules } from '../src/detect/signatures/index.js';
 import { LiteralScanner } from '../src/detect/signatures/prefilter.js';
+import { mulberry32 as prng } from '../bench/synth/prng.js';
 
 describe('signatures: necessary literals of a regex', () => {
   const cases: [string, boolean, string[] | null][] = [
@@ -59,17 +60,6 @@ describe('signatures: necessary literals of a regex', () => {
   });
 });
 
-/** Deterministic PRNG for the fuzz cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('signatures: literal scanner', () => {
   it('finds exactly the literals that occur, ASCII case-insensitively', () => {

@@ -15,18 +15,8 @@ import { gateLiterals } from '../src/detect/signatures/gates.js';
 import { HTTP_SCAN_SPECIALS, HttpSubjectScan } from '../src/detect/signatures/http-scan.js';
 import { SignatureEngine, defaultRulesPath, httpSubject, isHttpRequest, loadRuleFile, parseRules } from '../src/detect/signatures/index.js';
 import { ALWAYS, PairScanner } from '../src/detect/signatures/pair-scanner.js';
+import { mulberry32 as prng } from '../bench/synth/prng.js';
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(rnd: () => number, a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
 

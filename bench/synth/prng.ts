@@ -114,3 +114,18 @@ function fmix32(x: number): number {
   x ^= x >>> 16;
   return x >>> 0;
 }
+
+/**
+ * A second, tiny generator (mulberry32) returning floats in [0, 1): what the signature tests and
+ * benchmark draw their fuzz and stream mixes from.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
