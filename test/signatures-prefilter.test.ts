@@ -4,13 +4,13 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AddrSet, parseAddress } from '../src/decode/ip-addr.js';
-import { IPPROTO_TCP, PacketView } from '../src/decode/packet-view.js';
+import { AddrSet } from '../src/decode/ip-addr.js';
 import type { Detection } from '../src/detect/detection.js';
 import { necessaryLiterals, splitTopLevel } from '../src/detect/signatures/fields.js';
 import { SignatureEngine, defaultRulesPath, httpSubject, isHttpRequest, loadRuleFile, parseRules } from '../src/detect/signatures/index.js';
 import { LiteralScanner } from '../src/detect/signatures/prefilter.js';
 import { mulberry32 as prng } from '../bench/synth/prng.js';
+import { requestView } from './support/packets.js';
 
 describe('signatures: necessary literals of a regex', () => {
   const cases: [string, boolean, string[] | null][] = [
@@ -90,23 +90,6 @@ describe('signatures: literal scanner', () => {
   });
 });
 
-function requestView(req: string): PacketView {
-  const p = Buffer.from(req, 'latin1');
-  const v = new PacketView();
-  v.buf = Buffer.concat([Buffer.alloc(40), p]);
-  v.ipVersion = 4;
-  v.src4 = parseAddress('198.51.100.7')!.v4;
-  v.dst4 = parseAddress('10.0.0.1')!.v4;
-  v.proto = IPPROTO_TCP;
-  v.sport = 40000;
-  v.dport = 80;
-  v.l4Off = 20;
-  v.payloadOff = 40;
-  v.payloadLen = p.length;
-  v.ts = 1_767_225_600;
-  v.index = 1;
-  return v;
-}
 
 describe('signatures: gating never changes a result', () => {
   const specs = loadRuleFile(defaultRulesPath()).filter((s) => s.http);

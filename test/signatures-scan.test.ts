@@ -7,8 +7,8 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AddrSet, parseAddress } from '../src/decode/ip-addr.js';
-import { IPPROTO_TCP, PacketView } from '../src/decode/packet-view.js';
+import { AddrSet } from '../src/decode/ip-addr.js';
+import type { PacketView } from '../src/decode/packet-view.js';
 import type { Detection } from '../src/detect/detection.js';
 import { splitTopLevel } from '../src/detect/signatures/fields.js';
 import { gateLiterals } from '../src/detect/signatures/gates.js';
@@ -16,6 +16,7 @@ import { HTTP_SCAN_SPECIALS, HttpSubjectScan } from '../src/detect/signatures/ht
 import { SignatureEngine, defaultRulesPath, httpSubject, isHttpRequest, loadRuleFile, parseRules } from '../src/detect/signatures/index.js';
 import { ALWAYS, PairScanner } from '../src/detect/signatures/pair-scanner.js';
 import { mulberry32 as prng } from '../bench/synth/prng.js';
+import { requestView } from './support/packets.js';
 
 
 const pick = <T>(rnd: () => number, a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
@@ -218,23 +219,6 @@ describe('signatures: pair scanner', () => {
   });
 });
 
-function requestView(bytes: Uint8Array, buf: Uint8Array, off: number): PacketView {
-  const v = new PacketView();
-  buf.set(bytes, off);
-  v.buf = buf;
-  v.ipVersion = 4;
-  v.src4 = parseAddress('198.51.100.7')!.v4;
-  v.dst4 = parseAddress('10.0.0.1')!.v4;
-  v.proto = IPPROTO_TCP;
-  v.sport = 40000;
-  v.dport = 80;
-  v.l4Off = Math.max(0, off - 20);
-  v.payloadOff = off;
-  v.payloadLen = bytes.length;
-  v.ts = 1_767_225_600;
-  v.index = 1;
-  return v;
-}
 
 const TARGETS = [
   '/', '/index.html', '/search?q=how+to+cook&x=1', '/a+b/c?d=e+f', '/x?id=%27+or+1%3D1', '/p?q=%2527%2520union', '/%3Fid%3Da+b', '/x?u=%u0027%u2215',
@@ -274,7 +258,7 @@ describe('signatures: HTTP subject scan', () => {
       const off = 1 + Math.floor(rnd() * 9);
       const buf = round % 3 === 0 ? new Uint8Array(bytes.length + 64) : shared;
       buf.fill(0x25, 0, Math.min(buf.length, off + bytes.length + 40));
-      const v = requestView(bytes, buf, off);
+      const v = requestView(bytes, { buf, off });
       scan.scan(v.buf, v.payloadOff, v.payloadLen);
       assert.equal(scan.text(), httpSubject(v.buf, v.payloadOff, v.payloadLen), JSON.stringify(text));
     }
@@ -311,7 +295,7 @@ describe('signatures: the engine equals brute force', () => {
       if (!isHttpRequest(bytes, 0, bytes.length)) continue;
       const off = 1 + Math.floor(rnd() * 9);
       const buf = round % 3 === 0 ? new Uint8Array(bytes.length + 64) : shared;
-      const v = requestView(bytes, buf, off);
+      const v = requestView(bytes, { buf, off });
       const got: Detection[] = [];
       e.onPacket(v, (d) => got.push(d));
       assert.deepEqual(
@@ -334,7 +318,7 @@ describe('signatures: the engine equals brute force', () => {
       const at = 8192 - head.length - 20 + Math.floor(rnd() * 40);
       const text = `${head}${'a'.repeat(at)}${attack}${'b'.repeat(Math.floor(rnd() * 30))}\r\n\r\n`;
       const bytes = Buffer.from(text, 'latin1');
-      const v = requestView(bytes, new Uint8Array(bytes.length + 16), 5);
+      const v = requestView(bytes, { buf: new Uint8Array(bytes.length + 16), off: 5 });
       const got: Detection[] = [];
       e.onPacket(v, (d) => got.push(d));
       assert.deepEqual(
@@ -351,7 +335,7 @@ describe('signatures: the engine equals brute force', () => {
     for (const text of ['GET /x?c=;id', 'GET /x?c=%3Bid', 'GET /x HTTP/1.1\r\nX: 1;sh', 'GET /x HTTP/1.1\nX: a|ls']) {
       const bytes = Buffer.from(text, 'latin1');
       const got: Detection[] = [];
-      e.onPacket(requestView(bytes, new Uint8Array(bytes.length + 8), 4), (d) => got.push(d));
+      e.onPacket(requestView(bytes, { buf: new Uint8Array(bytes.length + 8), off: 4 }), (d) => got.push(d));
       assert.deepEqual(
         got.map((d) => d.ruleId),
         ['http-cmd-injection'],
@@ -378,7 +362,7 @@ describe('signatures: the engine equals brute force', () => {
       const text = `${randomRequest(rnd)}${rnd() < 0.5 ? pick(rnd, extra) : ''}`;
       const bytes = Buffer.from(text.replace(/[^\x00-\xff]/g, '?'), 'latin1');
       if (!isHttpRequest(bytes, 0, bytes.length)) continue;
-      const v = requestView(bytes, new Uint8Array(bytes.length + 16), 3);
+      const v = requestView(bytes, { buf: new Uint8Array(bytes.length + 16), off: 3 });
       const subject = httpSubject(v.buf, v.payloadOff, v.payloadLen);
       const got: string[] = [];
       e.onPacket(v, (d) => got.push(d.ruleId));
