@@ -148,7 +148,7 @@ export class DetectEngine {
       if (!s.syn_flood.enabled) return;
       const h = p.ipVersion === 4 ? null : this.addrHashes(p);
       if (!this.syn.completes(p, h === null ? p.src4 : h.src[0], h === null ? p.dst4 : h.dst[0])) return;
-      this.syn.onCompleted(p, this.addrHashes(p));
+      this.syn.onCompleted(p, h ?? this.addrHashes(p));
       const slot = this.sources.find(this.sk[0], this.sk[1]);
       if (slot >= 0) this.syn.creditSource(slot, this.sources.gen[slot], p.ts);
       return;
@@ -164,7 +164,9 @@ export class DetectEngine {
     if (core !== TCP_SYN || (!s.syn_flood.enabled && !s.port_scan.enabled)) return;
     const slot = this.knownSource(p);
     const distinct = slot < 0 ? 1 : this.ports.check(slot, this.gen, p, s.cooldown, this.emit);
-    if (s.syn_flood.enabled) this.syn.onSyn(p, this.addrHashes(p), slot, this.gen, distinct, this.emit, this.credit);
+    if (!s.syn_flood.enabled) return;
+    addressKey(p, false, this.dk); // knownSource() filled the source key
+    this.syn.onSyn(p, this.hashes, slot, this.gen, distinct, this.emit, this.credit);
   }
 
   private udp(p: PacketView): void {

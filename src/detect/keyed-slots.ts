@@ -18,7 +18,7 @@ export class KeyedSlots {
   /** Each slot's key (k1, k2), to find its bucket when the slot is recycled. */
   private readonly keys: Int32Array;
   /** Event time of the slot's last use; -Infinity for a free slot. */
-  readonly touchedAt: Float64Array;
+  private readonly touchedAt: Float64Array;
   /** Generation of each slot's current key: new on every (re)use, never 0 (see SlotRecords). */
   readonly gen: Float64Array;
   private generation = 0;
@@ -162,7 +162,7 @@ export function addressKey(p: PacketView, source: boolean, out: Int32Array): voi
 }
 
 /** Two independent 32-bit FNV-style hashes of 16 address bytes; the second has its low bit set. */
-export function ipv6Fingerprint(buf: Uint8Array, off: number, out: Int32Array): void {
+function ipv6Fingerprint(buf: Uint8Array, off: number, out: Int32Array): void {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let i = 0; i < 16; i++) {
