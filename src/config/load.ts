@@ -31,6 +31,18 @@ export const CONFIG_ALIASES: readonly { from: string[]; to: string[] }[] = [
   { from: ['tcp_window_seconds'], to: ['detect', 'port_scan', 'window'] },
   { from: ['SensitivePorts'], to: ['signatures', 'overrides', 'inbound-sensitive-port', 'dst_ports'] },
   { from: ['DedupSeconds'], to: ['detect', 'cooldown'] },
+  { from: ['fail_threshold'], to: ['detect', 'ssh_bruteforce', 'fail_threshold'] },
+  { from: ['time_window_sec'], to: ['detect', 'ssh_bruteforce', 'time_window_sec'] },
+  { from: ['ssh_threshold'], to: ['detect', 'ssh_bruteforce', 'fail_threshold'] },
+  { from: ['ssh_window_seconds'], to: ['detect', 'ssh_bruteforce', 'time_window_sec'] },
+  { from: ['dry_run'], to: ['enforce', 'dry_run'] },
+  { from: ['block_tool'], to: ['enforce', 'backend'] },
+  { from: ['blacklist_ttl'], to: ['policy', 'blacklist_ttl'] },
+  { from: ['ips', 'blacklist_ttl'], to: ['policy', 'blacklist_ttl'] },
+  { from: ['country_thresholds'], to: ['policy', 'country_thresholds'] },
+  { from: ['ips', 'country_thresholds'], to: ['policy', 'country_thresholds'] },
+  { from: ['log_file'], to: ['daemon', 'log_file'] },
+  { from: ['log_level'], to: ['daemon', 'log_level'] },
 ];
 
 const TOP_KEYS = new Set(Object.keys(defaultConfig()));

@@ -38,6 +38,7 @@ export const configSchema = z
         tcp_fin_scan: z.object(rule).strict(),
         tcp_xmas_scan: z.object(rule).strict(),
         tcp_invalid_flags: z.object(rule).strict(),
+        ssh_bruteforce: z.object({ ...rule, fail_threshold: count, time_window_sec: positive }).strict(),
       })
       .strict(),
     signatures: z
@@ -51,6 +52,44 @@ export const configSchema = z
       .object({
         auto_blacklist_threshold: count,
         whitelist: z.array(cidr),
+        blacklist_ttl: z.number().int().min(0),
+        repeat_multiplier: z.number().min(1),
+        max_ttl: z.number().int().min(0),
+        country_thresholds: z.record(z.string().regex(/^[A-Z]{2}$/, 'country codes are two capital letters (ISO 3166), e.g. RU'), count),
+        geoip_db: z.string(),
+        subnet_injection: z.boolean(),
+        ipv6_aggregate: z.boolean(),
+        max_blocks: count,
+      })
+      .strict(),
+    sources: z
+      .object({
+        auth_logs: z.array(z.string().min(1)),
+        journald: z.union([z.boolean(), z.literal('auto')]),
+        journald_units: z.array(z.string().regex(/^[\w@.:-]+$/, 'not a systemd unit name')),
+        access_logs: z.array(z.string().min(1)),
+        from_start: z.boolean(),
+      })
+      .strict(),
+    enforce: z
+      .object({
+        backend: z.enum(['nftables', 'iptables', 'dry-run']),
+        dry_run: z.boolean(),
+        table: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, 'lower-case letters, digits and _, at most 16, starting with a letter'),
+        forward: z.boolean(),
+        kill_connections: z.boolean(),
+        drift_check_interval: z.number().min(0),
+        remove_on_stop: z.boolean(),
+      })
+      .strict(),
+    record: z
+      .object({ retention_days: z.number().min(0), alerts_jsonl: z.boolean(), actions_jsonl: z.boolean() })
+      .strict(),
+    daemon: z
+      .object({
+        state_dir: z.string().min(1),
+        log_file: z.string(),
+        log_level: z.enum(['debug', 'info', 'warn', 'error']),
       })
       .strict(),
   })

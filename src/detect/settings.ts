@@ -61,4 +61,11 @@ export interface DetectSettings {
   tcp_fin_scan: RuleSettings;
   tcp_xmas_scan: RuleSettings;
   tcp_invalid_flags: RuleSettings;
+  ssh_bruteforce: SshBruteforceSettings;
+}
+
+export interface SshBruteforceSettings extends RuleSettings {
+  /** Failed authentications from one source within `time_window_sec` (seed 000 names). */
+  fail_threshold: number;
+  time_window_sec: number;
 }
