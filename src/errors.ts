@@ -10,6 +10,8 @@ export const ErrorCodes = {
   PALISADE_ERR_RULE: 'a signature rule is invalid',
   PALISADE_ERR_USAGE: 'command-line usage is wrong',
   PALISADE_ERR_OUTPUT: 'cannot write an output file',
+  PALISADE_ERR_DAEMON: 'the daemon cannot start, or a control request failed',
+  PALISADE_ERR_NOT_RUNNING: 'no daemon answers on the state directory\'s control socket',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -53,9 +53,9 @@ function numberFlag(flag: string, value: string): number {
   return n;
 }
 
-/** Resolves the config: defaults < file < PALISADE_* environment < flags. */
-export function configFromFlags(f: DetectionFlags): Config {
-  const overrides: ConfigOverride[] = [];
+/** Resolves the config: defaults < file < PALISADE_* environment < flags (`extra`: a verb's own flags). */
+export function configFromFlags(f: DetectionFlags, extra: ConfigOverride[] = []): Config {
+  const overrides: ConfigOverride[] = [...extra];
   for (const s of f.set ?? []) overrides.push(parseSetArg(s));
   for (const t of THRESHOLD_FLAGS) {
     const v = f[t.key];

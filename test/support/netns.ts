@@ -1,0 +1,86 @@
+// A small lab of network namespaces for privileged tests: one victim joined to any number of peer
+// namespaces by veth pairs, IPv4 and IPv6. Names carry the test's pid so parallel runs never collide,
+// and dispose() deletes everything it created (namespaces take their veth ends with them).
+
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export function run(cmd: string, args: string[], opts: { input?: string; allowFail?: boolean } = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { input: opts.input, encoding: 'utf8' });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function requireRoot(what: string): void {
+  if (process.getuid?.() !== 0) throw new Error(`${what} needs root (network namespaces, nftables): run the tests as root, as make test and CI do`);
+}
+
+export function requireTools(...tools: string[]): void {
+  const missing = tools.filter((t) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t]).status !== 0);
+  if (missing.length > 0) throw new Error(`missing tools: ${missing.join(', ')} (make test installs them: see APT_TEST in the Makefile)`);
+}
+
+export interface Peer {
+  ns: string;
+  /** The peer's addresses (as seen by the victim). */
+  v4: string;
+  v6: string;
+  /** The victim's addresses on this link. */
+  victimV4: string;
+  victimV6: string;
+}
+
+export class Lab {
+  readonly victim: string;
+  readonly peers = new Map<string, Peer>();
+  private readonly tag: string;
+  private links = 0;
+
+  constructor(prefix: string) {
+    this.tag = `${prefix}${process.pid % 100000}`;
+    this.victim = `${this.tag}-v`;
+    run('ip', ['netns', 'add', this.victim]);
+    this.exec(this.victim, ['ip', 'link', 'set', 'lo', 'up']);
+  }
+
+  /** Adds a peer namespace on its own /24 and /64: 10.<a>.<n>.2 and fd00:<a>:<n>::2. */
+  addPeer(name: string): Peer {
+    const n = ++this.links;
+    const ns = `${this.tag}-${name}`;
+    const a = 200 + (process.pid % 50);
+    const vEnd = `${this.tag}v${n}`.slice(0, 15);
+    const pEnd = `${this.tag}p${n}`.slice(0, 15);
+    run('ip', ['netns', 'add', ns]);
+    run('ip', ['link', 'add', vEnd, 'netns', this.victim, 'type', 'veth', 'peer', 'name', pEnd, 'netns', ns]);
+    const peer: Peer = { ns, v4: `10.${a}.${n}.2`, v6: `fd00:${a}:${n}::2`, victimV4: `10.${a}.${n}.1`, victimV6: `fd00:${a}:${n}::1` };
+    this.exec(this.victim, ['ip', 'addr', 'add', `${peer.victimV4}/24`, 'dev', vEnd]);
+    this.exec(this.victim, ['ip', '-6', 'addr', 'add', `${peer.victimV6}/64`, 'dev', vEnd, 'nodad']);
+    this.exec(this.victim, ['ip', 'link', 'set', vEnd, 'up']);
+    this.exec(ns, ['ip', 'link', 'set', 'lo', 'up']);
+    this.exec(ns, ['ip', 'addr', 'add', `${peer.v4}/24`, 'dev', pEnd]);
+    this.exec(ns, ['ip', '-6', 'addr', 'add', `${peer.v6}/64`, 'dev', pEnd, 'nodad']);
+    this.exec(ns, ['ip', 'link', 'set', pEnd, 'up']);
+    this.peers.set(name, peer);
+    return peer;
+  }
+
+  exec(ns: string, argv: string[], opts: { input?: string; allowFail?: boolean } = {}): { status: number; stdout: string; stderr: string } {
+    return run('ip', ['netns', 'exec', ns, ...argv], opts);
+  }
+
+  /** argv that runs `argv` inside namespace `ns` (for spawn). */
+  static inNs(ns: string, argv: string[]): string[] {
+    return ['ip', 'netns', 'exec', ns, ...argv];
+  }
+
+  dispose(): void {
+    for (const p of this.peers.values()) run('ip', ['netns', 'del', p.ns], { allowFail: true });
+    run('ip', ['netns', 'del', this.victim], { allowFail: true });
+  }
+}
+
+/** Every namespace this process's labs would have created (for a last-resort cleanup). */
+export function leftoverNamespaces(prefix: string): string[] {
+  const out = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return out.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(prefix));
+}
