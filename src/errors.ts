@@ -10,6 +10,9 @@ export const ErrorCodes = {
   PALISADE_ERR_RULE: 'a signature rule is invalid',
   PALISADE_ERR_USAGE: 'command-line usage is wrong',
   PALISADE_ERR_OUTPUT: 'cannot write an output file',
+  PALISADE_ERR_GEOIP: 'cannot read the GeoIP country database',
+  PALISADE_ERR_STORE: 'cannot open or write the state database',
+  PALISADE_ERR_REFUSED: 'a block, unblock or whitelist change was refused',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
