@@ -14,7 +14,8 @@ interface BackupFlags extends StateDirFlags {
   format: 'text' | 'json';
 }
 
-export function backupDbCommand(): Command {
+/** `out` is where the report goes (tests pass their own). */
+export function backupDbCommand(out: { write(text: string): unknown } = process.stdout): Command {
   const cmd = new Command('backup-db')
     .summary('copy the state database (alerts, blocks, history) while the daemon runs')
     .description(
@@ -29,15 +30,15 @@ export function backupDbCommand(): Command {
   cmd.action(async (dest: string, flags: BackupFlags) => {
     const { stateDir } = resolveState(flags);
     const src = statePath(stateDir, 'db');
-    const out = path.resolve(dest);
-    if (out === path.resolve(src)) throw new PalisadeError('PALISADE_ERR_USAGE', `backup-db: ${dest} is the database itself`);
-    if (existsSync(out) && !flags.force) throw new PalisadeError('PALISADE_ERR_USAGE', `backup-db: ${dest} exists; use --force to overwrite it`);
-    if (!existsSync(path.dirname(out))) throw new PalisadeError('PALISADE_ERR_OUTPUT', `${dest}: directory ${path.dirname(out)} does not exist`);
+    const target = path.resolve(dest);
+    if (target === path.resolve(src)) throw new PalisadeError('PALISADE_ERR_USAGE', `backup-db: ${dest} is the database itself`);
+    if (existsSync(target) && !flags.force) throw new PalisadeError('PALISADE_ERR_USAGE', `backup-db: ${dest} exists; use --force to overwrite it`);
+    if (!existsSync(path.dirname(target))) throw new PalisadeError('PALISADE_ERR_OUTPUT', `${dest}: directory ${path.dirname(target)} does not exist`);
     const store = Store.open(src, { mustExist: true });
     try {
-      const size = await store.backup(out);
-      if (flags.format === 'json') process.stdout.write(JSON.stringify({ source: src, backup: out, bytes: size }) + '\n');
-      else process.stdout.write(`backed up ${src} to ${out} (${formatBytes(size)})\n`);
+      const size = await store.backup(target);
+      if (flags.format === 'json') out.write(JSON.stringify({ source: src, backup: target, bytes: size }) + '\n');
+      else out.write(`backed up ${src} to ${target} (${formatBytes(size)})\n`);
     } finally {
       store.close();
     }

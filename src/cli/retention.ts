@@ -12,7 +12,8 @@ interface RetentionFlags extends StateDirFlags {
   format: 'text' | 'json';
 }
 
-export function retentionCommand(): Command {
+/** `out` is where the report goes (tests pass their own). */
+export function retentionCommand(out: { write(text: string): unknown } = process.stdout): Command {
   const cmd = new Command('retention')
     .summary('delete records older than N days from the state database and JSONL logs')
     .description(
@@ -36,15 +37,15 @@ export function retentionCommand(): Command {
     const now = Date.now() / 1000;
     const result = await applyRetention(stateDir, days, now);
     if (flags.format === 'json') {
-      process.stdout.write(JSON.stringify({ state_dir: stateDir, days, ...result }) + '\n');
+      out.write(JSON.stringify({ state_dir: stateDir, days, ...result }) + '\n');
       return;
     }
     if (days === 0) {
-      process.stdout.write('retention is off (0 days): nothing removed\n');
+      out.write('retention is off (0 days): nothing removed\n');
       return;
     }
     const db = result.database;
-    process.stdout.write(
+    out.write(
       `removed records older than ${days} days (before ${new Date((now - days * 86_400) * 1000).toISOString()}) from ${stateDir}:\n` +
         `  palisade.db     ${db.alerts} alerts, ${db.actions} actions, ${db.decisions} decisions\n` +
         `  alerts.jsonl    ${result.alerts_jsonl.removed} lines (${result.alerts_jsonl.kept} kept)\n` +

@@ -181,8 +181,10 @@ export class Store {
       db.pragma('foreign_keys = ON');
       // Reads the schema: a file that is not SQLite (or is damaged) fails here, not later.
       db.prepare('SELECT count(*) FROM sqlite_master').get();
-      if (!opts.readonly) migrate(db, file);
-      else checkVersion(db, file);
+      if (!opts.readonly) {
+        migrate(db, file);
+        probeWrite(db);
+      } else checkVersion(db, file);
       return new Store(file, db);
     } catch (err) {
       db?.close();
@@ -559,6 +561,16 @@ function checkVersion(db: Database.Database, file: string): number {
     throw new PalisadeError('PALISADE_ERR_STORE', `${file}: the state database has schema version ${v}, newer than this Palisade (${SCHEMA_VERSION}); upgrade Palisade`);
   }
   return v;
+}
+
+/** A write rolled back: an unwritable file (read-only mount, immutable) fails at open, not at the first alert. */
+function probeWrite(db: Database.Database): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('store.probe', '1')").run();
+  } finally {
+    db.exec('ROLLBACK');
+  }
 }
 
 function migrate(db: Database.Database, file: string): void {
