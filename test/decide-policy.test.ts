@@ -158,6 +158,12 @@ describe('Policy: detection counts and thresholds', () => {
     assert.equal(ds[0].family, 6);
   });
 
+  it('counts an IPv4 client printed as ::ffff:a.b.c.d as its IPv4 address', () => {
+    const h = harness({ auto_blacklist_threshold: 2 });
+    assert.deepEqual(h.on(det('::ffff:192.0.2.33')), []);
+    assert.deepEqual(h.on(det('192.0.2.33')).map((d) => [d.target, d.family]), [['192.0.2.33', 4]]);
+  });
+
   it('bounds the per-source tallies, evicting the least recently seen', () => {
     const h = harness({ auto_blacklist_threshold: 3 }, {}, 3);
     h.on(det('192.0.2.1'));

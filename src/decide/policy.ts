@@ -137,7 +137,7 @@ export class Policy {
       this.c.detections_ignored++;
       return [];
     }
-    const addr = parseCidr(d.src);
+    const addr = unmapV4(parseCidr(d.src));
     if (addr === null || addr.text.includes('/')) {
       this.c.detections_ignored++;
       return [];
@@ -464,6 +464,12 @@ export class Policy {
   private notice(event: PolicyNotice['event'], target: string, reason: string, rule: string, country: string | null, detections: number, at: number): void {
     this.deps.notify?.({ event, target, reason, rule, country, detections, at });
   }
+}
+
+/** ::ffff:a.b.c.d (an IPv4 client of a dual-stack socket, as some logs print it) as a.b.c.d. */
+function unmapV4(c: Cidr | null): Cidr | null {
+  if (c === null || c.version !== 6 || c.bits !== 128 || !c.text.startsWith('::ffff:') || !c.text.includes('.')) return c;
+  return parseCidr(c.text.slice(7));
 }
 
 function prefixKey(c: Cidr): string {

@@ -80,6 +80,14 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** Keys of the meta table the daemon uses (values are JSON). */
+export const META_KEYS = {
+  /** Dry-run switched at run time (`palisade dry-run on|off`): boolean; absent = config value. */
+  dryRun: 'enforce.dry_run',
+  /** Run-time whitelist entries (Whitelist.runtimeEntries()): string[]. */
+  runtimeWhitelist: 'policy.whitelist.runtime',
+} as const;
+
 /** Alerts waiting for flushAlerts() at most; beyond, they are counted and dropped (alerts.jsonl keeps them). */
 export const MAX_QUEUED_ALERTS = 50_000;
 
