@@ -7,6 +7,7 @@ import type { Decision } from '../src/decide/decision.js';
 import type { Detection } from '../src/detect/detection.js';
 import { ActionLog, actionRecord, isoSeconds, pruneJsonl, refusalRecord } from '../src/record/actions-jsonl.js';
 import { AlertLog, isoTime } from '../src/record/alerts-jsonl.js';
+import { Store } from '../src/record/store.js';
 
 // The keys of seed 000's action-log example, in its order.
 const SEED_KEYS = ['timestamp', 'event', 'analysis', 'verdict', 'command', 'executed', 'dry_run', 'blocked_ip', 'reason'];
@@ -125,6 +126,15 @@ describe('ActionLog file', () => {
     log.close();
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).blocked_ip, '192.0.2.44');
     assert.equal(JSON.parse(readFileSync(`${file}.1`, 'utf8')).blocked_ip, '45.33.32.156');
+  });
+
+  it('the store keeps the same records as the file', () => {
+    const store = Store.open(path.join(dir, 'actions-store', 'palisade.db'));
+    const recs = [actionRecord(decision(), null, { dryRun: true }), actionRecord(decision({ kind: 'unblock', at: T0 + 60 }), null, { dryRun: true })];
+    store.insertActions(recs.map((record) => ({ ts: T0, record })));
+    assert.deepEqual(store.recentActions(5), [...recs].reverse());
+    assert.deepEqual(Object.keys(store.recentActions(1)[0]), SEED_KEYS);
+    store.close();
   });
 
   it('a file that cannot be opened is one clear error', () => {

@@ -9,7 +9,8 @@ import type { EnforceResult } from '../enforce/enforcer.js';
 import { PalisadeError } from '../errors.js';
 
 /** seed 000's action-log record, keys in its order. */
-export interface ActionRecord {
+// A type alias, not an interface, so it fits the store's Record<string, unknown> rows as it is.
+export type ActionRecord = {
   /** ISO-8601 with offset, e.g. "2026-03-01T11:08:42+00:00". */
   timestamp: string;
   event: { src_ip: string; fail_count: number; alert_name: string };
@@ -23,7 +24,7 @@ export interface ActionRecord {
   dry_run: boolean;
   blocked_ip: string;
   reason: string;
-}
+};
 
 /** Seconds since the epoch as seed 000 prints it: second precision, "+00:00" offset. */
 export function isoSeconds(ts: number): string {
