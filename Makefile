@@ -4,9 +4,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 NODE_MAJOR_MIN := 20
-# Debian packages per target (none needed for build/test/demo yet).
-APT_BUILD :=
-APT_BENCH := tcpdump time
+# Debian packages per target. build: compilers for the SQLite addon (better-sqlite3). test: the
+# kernel backends, namespaces and a real OpenSSH server and client for the end-to-end tests.
+APT_BUILD := python3 make g++
+APT_TEST := nftables iptables ipset conntrack iproute2 openssh-server openssh-client sshpass
+APT_BENCH := tcpdump time fail2ban sshguard nftables iptables ipset iproute2
 
 .PHONY: deps build test demo bench clean check-node
 
@@ -33,6 +35,7 @@ build: deps
 	@node dist/src/detect/signatures/gate-cache.js >/dev/null  # precomputed rule analysis: faster start
 
 test: build
+	$(call apt-install,$(APT_TEST))
 	node --test --test-reporter=spec dist/test/
 
 # The main job for now: analyse the shipped lab capture (attacks from documented addresses mixed

@@ -12,6 +12,9 @@ export const ErrorCodes = {
   PALISADE_ERR_OUTPUT: 'cannot write an output file',
   PALISADE_ERR_DAEMON: 'the daemon cannot start, or a control request failed',
   PALISADE_ERR_NOT_RUNNING: 'no daemon answers on the state directory\'s control socket',
+  PALISADE_ERR_GEOIP: 'cannot read the GeoIP country database',
+  PALISADE_ERR_STORE: 'cannot open or write the state database',
+  PALISADE_ERR_REFUSED: 'a block, unblock or whitelist change was refused',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

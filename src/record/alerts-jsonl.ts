@@ -1,8 +1,9 @@
 // Alerts as JSON lines, appended (never truncated). Lines are buffered and written in batches so a
 // flood of alerts does not cost a syscall each; flush() runs at the end, on Ctrl+C and on errors,
-// so nothing already detected is lost.
+// so nothing already detected is lost. A file replaced underneath (`palisade retention`,
+// logrotate) is reopened before the next batch, so lines never go to an unlinked file.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
 import type { Detection } from '../detect/detection.js';
 import { PalisadeError } from '../errors.js';
 
@@ -34,16 +35,22 @@ export function isoTime(ts: number): string {
 }
 
 export class AlertLog {
-  private fd: number;
+  private fd = -1;
+  private ino = -1;
   private pending: string[] = [];
   private pendingBytes = 0;
   written = 0;
 
   constructor(readonly path: string) {
+    this.open();
+  }
+
+  private open(): void {
     try {
-      this.fd = openSync(path, 'a');
+      this.fd = openSync(this.path, 'a');
+      this.ino = fstatSync(this.fd).ino;
     } catch (err) {
-      throw new PalisadeError('PALISADE_ERR_OUTPUT', `${path}: cannot open alerts file for appending: ${(err as Error).message}`);
+      throw new PalisadeError('PALISADE_ERR_OUTPUT', `${this.path}: cannot open alerts file for appending: ${(err as Error).message}`);
     }
   }
 
@@ -60,6 +67,16 @@ export class AlertLog {
     const data = this.pending.join('');
     this.pending = [];
     this.pendingBytes = 0;
+    let ino = -1;
+    try {
+      ino = statSync(this.path).ino;
+    } catch {
+      // removed: reopening creates it again
+    }
+    if (ino !== this.ino) {
+      closeSync(this.fd);
+      this.open();
+    }
     try {
       writeSync(this.fd, data);
     } catch (err) {

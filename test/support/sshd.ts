@@ -6,8 +6,8 @@
 // rsyslog's part: it prefixes each message the way Debian 12's rsyslog writes /var/log/auth.log
 // (RFC 3339 time, host, program[pid]) and appends it to the auth log file.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Lab } from './netns.js';
@@ -41,7 +41,12 @@ export class Sshd {
 
   async start(listen: string[]): Promise<void> {
     const dir = mkdtempSync(path.join(tmpdir(), 'palisade-sshd-'));
-    const args = ['-D', '-e', '-o', `PidFile=${path.join(dir, 'sshd.pid')}`, '-o', 'PasswordAuthentication=yes', '-o', 'MaxAuthTries=6', '-o', 'LogLevel=INFO'];
+    // A host key of its own (the host's /etc/ssh is left alone) and the privilege-separation
+    // directory sshd insists on (normally made by its systemd unit).
+    const key = path.join(dir, 'host_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    const args = ['-D', '-e', '-h', key, '-o', `PidFile=${path.join(dir, 'sshd.pid')}`, '-o', 'PasswordAuthentication=yes', '-o', 'MaxAuthTries=6', '-o', 'LogLevel=INFO'];
     for (const a of listen) args.push('-o', `ListenAddress=${a}`);
     const proc = spawn('ip', Lab.inNs(this.ns, ['/usr/sbin/sshd', ...args]).slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc = proc;
