@@ -10,6 +10,8 @@ export const ErrorCodes = {
   PALISADE_ERR_RULE: 'a signature rule is invalid',
   PALISADE_ERR_USAGE: 'command-line usage is wrong',
   PALISADE_ERR_OUTPUT: 'cannot write an output file',
+  PALISADE_ERR_ENFORCE_TARGET: 'a block target is not an IPv4/IPv6 address or CIDR',
+  PALISADE_ERR_ENFORCE: 'a firewall command (nft, ipset, iptables) failed',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
