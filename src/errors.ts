@@ -15,6 +15,8 @@ export const ErrorCodes = {
   PALISADE_ERR_GEOIP: 'cannot read the GeoIP country database',
   PALISADE_ERR_STORE: 'cannot open or write the state database',
   PALISADE_ERR_REFUSED: 'a block, unblock or whitelist change was refused',
+  PALISADE_ERR_ENFORCE_TARGET: 'a block target is not an IPv4/IPv6 address or CIDR',
+  PALISADE_ERR_ENFORCE: 'a firewall command (nft, ipset, iptables) failed',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -37,4 +37,6 @@ export interface Enforcer {
   list(): Promise<string[]>;
   /** Removes everything Palisade added (table, chains, sets) when `remove`; else leaves it. */
   stop(remove: boolean): Promise<void>;
+  /** Packets and bytes Palisade's drop rules have counted (kernel backends; absent for dry-run). */
+  drops?(): Promise<{ packets: number; bytes: number }>;
 }

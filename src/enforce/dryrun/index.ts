@@ -1,0 +1,1 @@
+export { DryRunEnforcer, type DryRunOptions } from './enforcer.js';
