@@ -8,6 +8,7 @@ import { IpsetCommands } from '../src/enforce/ipset/index.js';
 import { NFT_MAX_TIMEOUT, NftablesCommands } from '../src/enforce/nftables/index.js';
 import { nftDuration, NFT_CHUNK } from '../src/enforce/nftables/commands.js';
 import { showPlan } from '../src/enforce/plan.js';
+import { parseCidr } from '../src/decode/ip-addr.js';
 import { outermostNetworks, toTargets } from '../src/enforce/target.js';
 import { entry } from './support/enforce-suite.js';
 
@@ -18,6 +19,30 @@ describe('enforce command builders', () => {
   it('keeps only the outermost of nested networks (nft interval sets refuse overlaps)', () => {
     const kept = outermostNetworks(targets(['10.1.2.0/24', null], ['10.0.0.0/8', null], ['10.1.0.0/16', null], ['11.0.0.0/24', null], ['2001:db8:1::/48', null], ['2001:db8::/32', null], ['2001:db9::/48', null]));
     assert.deepEqual(kept.map((t) => t.text).sort(), ['10.0.0.0/8', '11.0.0.0/24', '2001:db8::/32', '2001:db9::/48']);
+  });
+
+  it('validates exactly as parseCidr does (fast IPv4 path included)', () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const alphabet = '0123456789....:/ax';
+    const samples = ['1.2.3.4', '01.2.3.4', '1.2.3.04', '255.255.255.255', '256.0.0.0', '1.2.3', '1.2.3.4.', '.1.2.3', '0.0.0.0', '10.0.0.0/8', '1.2.3.4/32'];
+    for (let i = 0; i < 20_000; i++) {
+      let t = '';
+      const len = 1 + rnd(16);
+      for (let j = 0; j < len; j++) t += alphabet[rnd(alphabet.length)];
+      samples.push(t);
+    }
+    for (let i = 0; i < 2000; i++) samples.push(`${rnd(300)}.${rnd(300)}.${rnd(300)}.${rnd(300)}`);
+    for (const text of samples) {
+      const c = parseCidr(text.trim());
+      let got: string | null;
+      try {
+        got = toTargets([{ target: text, family: c?.version ?? 4, network: false, expiresAt: null }], 'fuzz')[0].text;
+      } catch {
+        got = null;
+      }
+      assert.equal(got, c?.text ?? null, `'${text}'`);
+    }
   });
 
   it('nft: timeouts in seconds, at least 1 s, clamped to 10 years; an expired entry is left out', () => {

@@ -19,7 +19,6 @@ enforcerSuite({
   kind: 'iptables',
   tools: ['ip', 'nft', 'ipset', 'iptables', 'ip6tables', 'iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save'],
   make: (lab, now) => new IpsetEnforcer({ table: 'palisade', forward: true, maxElements: 100_000, netns: lab.victim, now }),
-  setOf,
   deleteElement: (lab, t) => void nsExec(lab.victim, ['ipset', 'del', setOf(t), t]),
   addElement: (lab, t) => void nsExec(lab.victim, ['ipset', 'add', setOf(t), t]),
   breakStructure: dropChain,

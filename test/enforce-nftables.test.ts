@@ -10,7 +10,6 @@ enforcerSuite({
   kind: 'nftables',
   tools: ['ip', 'nft', 'ipset', 'iptables-save', 'ip6tables-save'],
   make: (lab, now) => new NftablesEnforcer({ table: 'palisade', forward: true, netns: lab.victim, now }),
-  setOf,
   deleteElement: (lab, t) => void nsExec(lab.victim, ['nft', 'delete', 'element', 'inet', 'palisade', setOf(t), `{ ${t} }`]),
   addElement: (lab, t) => void nsExec(lab.victim, ['nft', 'add', 'element', 'inet', 'palisade', setOf(t), `{ ${t} }`]),
   breakStructure: (lab) => void nsExec(lab.victim, ['nft', 'delete', 'table', 'inet', 'palisade']),

@@ -27,8 +27,48 @@ export function toTargets(entries: readonly BlockEntry[], where: string): Target
   return out;
 }
 
+/**
+ * A plain dotted-quad IPv4 address in canonical form (no leading zeros), parsed without regex or
+ * allocation: most targets are single IPv4 addresses and a start() may carry 100k of them.
+ * Returns -1 for anything else, which then goes through parseCidr.
+ */
+function canonicalV4(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && octet === 0) return -1; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
+}
+
 export function toTarget(entry: BlockEntry, where: string): Target {
-  const text = typeof entry?.target === 'string' ? entry.target.trim() : '';
+  const raw = typeof entry?.target === 'string' ? entry.target : '';
+  const v4 = canonicalV4(raw);
+  if (v4 >= 0 && (entry.family === 4 || entry.family === undefined)) {
+    const expiresAt = entry.expiresAt ?? null;
+    if (expiresAt === null || Number.isFinite(expiresAt)) {
+      const bytes = new Uint8Array([v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255]);
+      return { text: raw, family: 4, network: false, bits: 32, bytes, expiresAt };
+    }
+  }
+  const text = raw.trim();
   const c = text === '' ? null : parseCidr(text);
   if (!c) {
     throw new PalisadeError('PALISADE_ERR_ENFORCE_TARGET', `${where}: '${String(entry?.target)}' is not an IPv4/IPv6 address or CIDR; nothing was run`);

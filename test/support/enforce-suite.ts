@@ -17,8 +17,6 @@ export interface BackendUnderTest {
   kind: 'nftables' | 'iptables';
   tools: string[];
   make(lab: Lab, now?: () => number): KernelEnforcer;
-  /** Kernel set name holding this target. */
-  setOf(target: string): string;
   /** Behind Palisade's back, with the tool itself. */
   deleteElement(lab: Lab, target: string): void;
   addElement(lab: Lab, target: string): void;
