@@ -9,7 +9,7 @@ import type { LineOrigin } from '../decode/log/log-event.js';
 import { LOG_FILE_KINDS, sniffLogFile, type LogFileKind } from '../decode/log/sniff.js';
 import { PalisadeError } from '../errors.js';
 import { isoTime } from '../record/alerts-jsonl.js';
-import { assemble } from '../pipeline/assemble.js';
+import { buildSignatures } from '../pipeline/assemble.js';
 import { LogPipeline, type LineVerdict } from '../pipeline/log-lines.js';
 import { LogFileReader } from '../sources/log-file/log-file-reader.js';
 import { isPcapMagic } from '../sources/pcap-file/pcap.js';
@@ -85,8 +85,8 @@ export function explainCommand(): Command {
       }
     }
     const reader = new LogFileReader(file, kind);
-    const stages = assemble(config, () => undefined);
-    const pipeline = new LogPipeline(config, () => undefined, stages.signatures, { reference: reader.mtime });
+    const signatures = kind === 'access-log' ? buildSignatures(config) : null;
+    const pipeline = new LogPipeline(config, () => undefined, signatures, { reference: reader.mtime });
     const origin: LineOrigin = { source: file, line: 0 };
     let out = '';
     const k = kind;

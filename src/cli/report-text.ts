@@ -46,7 +46,7 @@ export function renderReport(r: AnalysisReport, opts: { top: number }): string {
     out.push(`  log lines      ${int(r.lines)}  (${formats}; ${int(r.lps)} lines/s)`);
   }
   if (r.first_ts !== null && r.last_ts !== null) {
-    out.push(`  ${logs && !captures ? 'log time    ' : 'capture time'}   ${isoTime(r.first_ts).slice(0, 19)}Z .. ${isoTime(r.last_ts).slice(0, 19)}Z (${(r.last_ts - r.first_ts).toFixed(1)} s)`);
+    out.push(`  ${logs ? (captures ? 'event time  ' : 'log time    ') : 'capture time'}   ${isoTime(r.first_ts).slice(0, 19)}Z .. ${isoTime(r.last_ts).slice(0, 19)}Z (${(r.last_ts - r.first_ts).toFixed(1)} s)`);
   }
   const ev = Object.entries(r.decode_events).sort((a, b) => b[1] - a[1]);
   if (captures || !logs) out.push(`  decode errors  ${int(r.decode_errors)}${ev.length ? `  (${ev.map(([k, n]) => `${k} ${int(n)}`).join(', ')})` : ''}`);

@@ -112,7 +112,8 @@ export class LogPipeline {
   constructor(
     config: Config,
     private readonly sink: DetectionSink,
-    private readonly signatures: SignatureEngine,
+    /** The HTTP rules for access log requests; null: requests are read and counted, no rule runs. */
+    private readonly signatures: SignatureEngine | null,
     opts: LogPipelineOptions = {},
   ) {
     this.ssh = new SshBruteforceDetector(config.detect.ssh_bruteforce, config.detect.cooldown, config.detect.max_sources);
@@ -245,6 +246,7 @@ export class LogPipeline {
     }
     v.kind = 'http_request';
     this.counts.http_requests++;
+    if (this.signatures === null) return;
     const view = this.view;
     const buf = this.req;
     if (a.addr.version === 4) {

@@ -23,9 +23,8 @@ export class AddrToken {
     this.version = 0;
     const n = b - a;
     if (n < 2 || n > MAX_TOKEN) return false;
-    const v4 = parse4(s, a, b);
-    if (v4 >= 0) {
-      this.v4 = v4;
+    if (parse4(s, a, b)) {
+      this.v4 = QUAD[0];
       this.version = 4;
       return true;
     }
@@ -79,8 +78,8 @@ export class AddrToken {
       if (j < b && s.charCodeAt(j) === 46 /* . */) {
         // The last 32 bits as a dotted quad.
         if (groups > 6) return false;
-        const q = parse4(s, i, b);
-        if (q < 0) return false;
+        if (!parse4(s, i, b)) return false;
+        const q = QUAD[0];
         w[groups++] = q >>> 16;
         w[groups++] = q & 0xffff;
         i = b;
@@ -133,8 +132,11 @@ function hexVal(c: number): number {
   return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
-/** Dotted quad without leading zeros (as parseAddress accepts) in s[a..b): the value, or -1. */
-function parse4(s: string, a: number, b: number): number {
+/** parse4's result: a typed array slot, so no number is boxed on the hot path. */
+const QUAD = new Uint32Array(1);
+
+/** Dotted quad without leading zeros (as parseAddress accepts) in s[a..b) into QUAD[0]; false when it is none. */
+function parse4(s: string, a: number, b: number): boolean {
   let v = 0;
   let part = 0;
   let digits = 0;
@@ -142,7 +144,7 @@ function parse4(s: string, a: number, b: number): number {
   for (let i = a; i < b; i++) {
     const c = s.charCodeAt(i);
     if (c === 46) {
-      if (digits === 0 || parts === 3) return -1;
+      if (digits === 0 || parts === 3) return false;
       v = v * 256 + part;
       parts++;
       part = 0;
@@ -150,12 +152,13 @@ function parse4(s: string, a: number, b: number): number {
       continue;
     }
     const d = c - 48;
-    if (d < 0 || d > 9) return -1;
-    if (digits === 1 && part === 0) return -1; // leading zero
+    if (d < 0 || d > 9) return false;
+    if (digits === 1 && part === 0) return false; // leading zero
     part = part * 10 + d;
-    if (part > 255) return -1;
+    if (part > 255) return false;
     digits++;
   }
-  if (digits === 0 || parts !== 3) return -1;
-  return v * 256 + part;
+  if (digits === 0 || parts !== 3) return false;
+  QUAD[0] = v * 256 + part;
+  return true;
 }

@@ -87,9 +87,9 @@ export const SSHD_PROGRAMS: readonly string[] = ['sshd', 'sshd-session', 'sshd-a
 export function isSshdProgram(s: string, a: number, b: number): boolean {
   const n = b - a;
   if (n !== 4 && n !== 12 && n !== 9) return false;
-  if (!s.startsWith('sshd', a)) return false;
+  if (!at(s, a, 'sshd')) return false;
   if (n === 4) return true;
-  return n === 12 ? s.startsWith('-session', a + 4) : s.startsWith('-auth', a + 4);
+  return n === 12 ? at(s, a + 4, '-session') : at(s, a + 4, '-auth');
 }
 
 export class SshLine {
@@ -149,32 +149,32 @@ export class SshLine {
     this.userEnd = -1;
     if (me - ms < 20) return false;
     let p = ms;
-    if (s.startsWith('error: ', p)) p += 7;
+    if (at(s, p, 'error: ')) p += 7;
     switch (s.charCodeAt(p)) {
       case 70: // F
-        return s.startsWith('Failed ', p) ? this.authResult(s, p + 7, me, false) : false;
+        return at(s, p, 'Failed ') ? this.authResult(s, p + 7, me, false) : false;
       case 65: // A
-        return s.startsWith('Accepted ', p) ? this.authResult(s, p + 9, me, true) : false;
+        return at(s, p, 'Accepted ') ? this.authResult(s, p + 9, me, true) : false;
       case 73: // I
-        return s.startsWith('Invalid user ', p) ? this.invalid(s, p + 13, me) : false;
+        return at(s, p, 'Invalid user ') ? this.invalid(s, p + 13, me) : false;
       case 67: // C
-        if (s.startsWith('Connection closed by ', p)) return this.closed(s, p + 21, me, R_PREAUTH_DISCONNECT);
-        if (s.startsWith('Connection reset by ', p)) return this.closed(s, p + 20, me, R_PREAUTH_RESET);
+        if (at(s, p, 'Connection closed by ')) return this.closed(s, p + 21, me, R_PREAUTH_DISCONNECT);
+        if (at(s, p, 'Connection reset by ')) return this.closed(s, p + 20, me, R_PREAUTH_RESET);
         return false;
       case 68: // D
-        if (s.startsWith('Disconnected from ', p)) return this.closed(s, p + 18, me, R_PREAUTH_DISCONNECT);
-        if (s.startsWith('Disconnecting ', p)) return this.disconnecting(s, p + 14, me);
+        if (at(s, p, 'Disconnected from ')) return this.closed(s, p + 18, me, R_PREAUTH_DISCONNECT);
+        if (at(s, p, 'Disconnecting ')) return this.disconnecting(s, p + 14, me);
         return false;
       case 82: // R
-        return s.startsWith('Received disconnect from ', p) ? this.received(s, p + 25, me) : false;
+        return at(s, p, 'Received disconnect from ') ? this.received(s, p + 25, me) : false;
       case 109: // m
-        return s.startsWith('maximum authentication attempts exceeded for ', p) ? this.maxAuth(s, p + 45, me) : false;
+        return at(s, p, 'maximum authentication attempts exceeded for ') ? this.maxAuth(s, p + 45, me) : false;
       case 112: // p
-        return s.startsWith('pam_unix(sshd:auth): authentication failure;', p) ? this.pamUnix(s, p + 44, me) : false;
+        return at(s, p, 'pam_unix(sshd:auth): authentication failure;') ? this.pamUnix(s, p + 44, me) : false;
       case 80: // P
-        return s.startsWith('PAM: Authentication failure for ', p) ? this.pamError(s, p + 32, me) : false;
+        return at(s, p, 'PAM: Authentication failure for ') ? this.pamError(s, p + 32, me) : false;
       case 85: // U
-        return s.startsWith('User ', p) ? this.notAllowed(s, p + 5, me) : false;
+        return at(s, p, 'User ') ? this.notAllowed(s, p + 5, me) : false;
     }
     return false;
   }
@@ -185,23 +185,23 @@ export class SshLine {
   private authResult(s: string, p: number, me: number, accepted: boolean): boolean {
     const m = p;
     while (p < me && s.charCodeAt(p) !== 32) p++;
-    if (p === m || !s.startsWith(' for ', p)) return false;
+    if (p === m || !at(s, p, ' for ')) return false;
     let reason: number;
     const mlen = p - m;
     if (accepted) reason = R_ACCEPTED;
-    else if (mlen === 8 && s.startsWith('password', m)) reason = R_FAILED_PASSWORD;
-    else if (mlen === 9 && s.startsWith('publickey', m)) reason = R_FAILED_PUBLICKEY;
-    else if (mlen === 4 && s.startsWith('none', m)) reason = R_FAILED_NONE;
+    else if (mlen === 8 && at(s, m, 'password')) reason = R_FAILED_PASSWORD;
+    else if (mlen === 9 && at(s, m, 'publickey')) reason = R_FAILED_PUBLICKEY;
+    else if (mlen === 4 && at(s, m, 'none')) reason = R_FAILED_NONE;
     else reason = R_FAILED_OTHER;
     let u = p + 5;
-    if (s.startsWith('invalid user ', u)) {
+    if (at(s, u, 'invalid user ')) {
       this.invalidUser = true;
       u += 13;
     }
     this.reason = reason;
     if (s.endsWith(SSH2, me)) {
       const q = this.tailIpPort(s, u, me - 5);
-      if (q < 0 || q - 6 < u || !s.startsWith(FROM_SP, q - 6)) return this.unrecognised();
+      if (q < 0 || q - 6 < u || !at(s, q - 6, FROM_SP)) return this.unrecognised();
       return this.take(s, u, q - 6);
     }
     // Key info follows the address: look at every candidate.
@@ -209,7 +209,7 @@ export class SshLine {
     let userEnd = -1;
     for (let i = indexIn(s, SSH2_EXTRA, u, me); i >= 0; i = indexIn(s, SSH2_EXTRA, i + 1, me)) {
       const q = this.tailIpPort(s, u, i);
-      if (q < 0 || q - 6 < u || !s.startsWith(FROM_SP, q - 6)) continue;
+      if (q < 0 || q - 6 < u || !at(s, q - 6, FROM_SP)) continue;
       const tok = found < 0 ? this.addr : this.alt;
       if (!tok.parse(s, this.ipA, this.ipB)) continue;
       if (found < 0) {
@@ -240,7 +240,7 @@ export class SshLine {
       this.ipA = q;
       this.ipB = me;
     }
-    if (q - 6 < u || !s.startsWith(FROM_SP, q - 6)) return this.unrecognised();
+    if (q - 6 < u || !at(s, q - 6, FROM_SP)) return this.unrecognised();
     return this.take(s, u, q - 6);
   }
 
@@ -251,11 +251,11 @@ export class SshLine {
     if (q < 0) return false;
     let u = -1;
     if (q > p) {
-      if (s.startsWith('invalid user ', p)) {
+      if (at(s, p, 'invalid user ')) {
         this.invalidUser = true;
         u = p + 13;
-      } else if (s.startsWith('authenticating user ', p)) u = p + 20;
-      else if (s.startsWith('user ', p)) u = p + 5;
+      } else if (at(s, p, 'authenticating user ')) u = p + 20;
+      else if (at(s, p, 'user ')) u = p + 5;
       else return false;
       if (q - 1 < u || s.charCodeAt(q - 1) !== 32) return false;
     }
@@ -277,10 +277,10 @@ export class SshLine {
   private disconnecting(s: string, p: number, me: number): boolean {
     if (!s.endsWith(TOO_MANY, me)) return false;
     let u: number;
-    if (s.startsWith('invalid user ', p)) {
+    if (at(s, p, 'invalid user ')) {
       this.invalidUser = true;
       u = p + 13;
-    } else if (s.startsWith('authenticating user ', p)) u = p + 20;
+    } else if (at(s, p, 'authenticating user ')) u = p + 20;
     else return false;
     const q = this.tailIpPort(s, u, me - TOO_MANY.length);
     if (q < 0 || q - 1 < u || s.charCodeAt(q - 1) !== 32) return false;
@@ -292,7 +292,7 @@ export class SshLine {
   private received(s: string, p: number, me: number): boolean {
     let sp = p;
     while (sp < me && s.charCodeAt(sp) !== 32) sp++;
-    if (sp === p || !s.startsWith(PORT_SP, sp)) return false;
+    if (sp === p || !at(s, sp, PORT_SP)) return false;
     let i = sp + 6;
     let port = 0;
     const d0 = i;
@@ -320,13 +320,13 @@ export class SshLine {
     let e = s.endsWith(PREAUTH, me) ? me - PREAUTH.length : me;
     if (!s.endsWith(SSH2, e)) return false;
     e -= 5;
-    if (s.startsWith('invalid user ', u)) {
+    if (at(s, u, 'invalid user ')) {
       this.invalidUser = true;
       u += 13;
     }
     this.reason = R_TOO_MANY;
     const q = this.tailIpPort(s, u, e);
-    if (q < 0 || q - 6 < u || !s.startsWith(FROM_SP, q - 6)) return this.unrecognised();
+    if (q < 0 || q - 6 < u || !at(s, q - 6, FROM_SP)) return this.unrecognised();
     return this.take(s, u, q - 6);
   }
 
@@ -349,13 +349,13 @@ export class SshLine {
 
   /** After "PAM: Authentication failure for ": [illegal user ]U from HOST. */
   private pamError(s: string, u: number, me: number): boolean {
-    if (s.startsWith('illegal user ', u)) {
+    if (at(s, u, 'illegal user ')) {
       this.invalidUser = true;
       u += 13;
     }
     let q = me;
     while (q > u && s.charCodeAt(q - 1) !== 32) q--;
-    if (q - 6 < u || !s.startsWith(FROM_SP, q - 6)) return false;
+    if (q - 6 < u || !at(s, q - 6, FROM_SP)) return false;
     this.reason = R_PAM;
     this.ipA = q;
     this.ipB = me;
@@ -366,11 +366,11 @@ export class SshLine {
   private notAllowed(s: string, u: number, me: number): boolean {
     let p = u;
     while (p < me && s.charCodeAt(p) !== 32) p++;
-    if (p === u || !s.startsWith(FROM_SP, p)) return false;
+    if (p === u || !at(s, p, FROM_SP)) return false;
     const a = p + 6;
     let b = a;
     while (b < me && s.charCodeAt(b) !== 32) b++;
-    if (!s.startsWith(' not allowed because ', b)) return false;
+    if (!at(s, b, ' not allowed because ')) return false;
     this.reason = R_NOT_ALLOWED;
     this.invalidUser = true;
     this.ipA = a;
@@ -398,7 +398,7 @@ export class SshLine {
     const digits = e - p;
     if (digits === 0 || digits > 5 || port > 65535) return -1;
     const ipEnd = p - 6;
-    if (ipEnd <= a || !s.startsWith(PORT_SP, ipEnd)) return -1;
+    if (ipEnd <= a || !at(s, ipEnd, PORT_SP)) return -1;
     let q = ipEnd;
     while (q > a && s.charCodeAt(q - 1) !== 32) q--;
     if (q === ipEnd) return -1;
@@ -428,6 +428,11 @@ export class SshLine {
     this.userEnd = -1;
     return true;
   }
+}
+
+/** s.startsWith(lit, i), with the first character compared inline: most calls end there. */
+function at(s: string, i: number, lit: string): boolean {
+  return s.charCodeAt(i) === lit.charCodeAt(0) && s.startsWith(lit, i);
 }
 
 function sameAddress(a: AddrToken, b: AddrToken): boolean {
