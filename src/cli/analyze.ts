@@ -1,5 +1,6 @@
-// `palisade analyze FILE...`: captures through the whole pipeline as fast as possible; prints a
-// summary (text or one JSON object) and can append every alert to a JSON-lines file.
+// `palisade analyze FILE...`: captures and host logs through the whole pipeline as fast as
+// possible; prints a summary (text or one JSON object) and can append every alert to a JSON-lines
+// file.
 
 import { Command, Option } from 'commander';
 import { AlertLog } from '../record/alerts-jsonl.js';
@@ -17,14 +18,15 @@ interface AnalyzeFlags extends DetectionFlags {
 
 export function analyzeCommand(): Command {
   const cmd = new Command('analyze')
-    .summary('analyze capture files as fast as possible and report what would be blocked')
+    .summary('analyze capture and log files as fast as possible and report what would be blocked')
     .description(
-      'Reads pcap/pcapng files (format found from the content), runs every detector and rule over them\n' +
-        'in event time, and prints packets, decode errors, alerts per rule, the top offending sources and\n' +
-        'the sources the policy would block. A damaged file ends with one line naming the packet and byte\n' +
-        'offset; everything before it is kept and reported.',
+      'Reads pcap/pcapng captures and host logs (auth.log/secure in syslog or ISO form, journalctl -o json\n' +
+        'exports, nginx/apache access logs; the format is found from the content), runs every detector and\n' +
+        'rule over them in event time, and prints packets or lines, decode errors, alerts per rule, the top\n' +
+        'offending sources and the sources the policy would block. A damaged capture ends with one line\n' +
+        'naming the packet and byte offset; everything before it is kept and reported.',
     )
-    .argument('<file...>', 'capture files (pcap or pcapng)')
+    .argument('<file...>', 'capture files (pcap, pcapng) and log files')
     .addOption(new Option('-o, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--alerts-out <file>', 'append every alert as a JSON line to FILE')
     .option('--top <n>', 'sources to list in the text report', '10')

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { isPalisadeError } from '../errors.js';
 import { analyzeCommand } from './analyze.js';
+import { explainCommand } from './explain.js';
 import { replayCommand } from './replay.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(analyzeCommand());
   program.addCommand(replayCommand());
+  program.addCommand(explainCommand());
   for (const c of program.commands) {
     c.exitOverride();
     c.showHelpAfterError('(run with --help for usage)');

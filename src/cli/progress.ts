@@ -13,9 +13,11 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): {
       if (now - last < 250) return;
       last = now;
       const pct = p.totalBytes > 0 ? `${Math.min(100, (100 * p.bytesRead) / p.totalBytes).toFixed(0)}%` : '';
-      const rate = p.elapsed_s > 0 ? `${(p.packets / p.elapsed_s / 1e6).toFixed(2)} M packets/s` : '';
+      const what = p.lines > 0 && p.packets === 0 ? 'lines' : 'packets';
+      const n = what === 'lines' ? p.lines : p.packets;
+      const rate = p.elapsed_s > 0 ? `${(n / p.elapsed_s / 1e6).toFixed(2)} M ${what}/s` : '';
       const file = p.files > 1 ? `[${p.fileIndex + 1}/${p.files}] ` : '';
-      stream.write(`\r\x1b[K${file}${path.basename(p.file)} ${pct}  ${p.packets.toLocaleString('en-US')} packets  ${rate}`);
+      stream.write(`\r\x1b[K${file}${path.basename(p.file)} ${pct}  ${n.toLocaleString('en-US')} ${what}  ${rate}`);
       shown = true;
     },
     done(): void {

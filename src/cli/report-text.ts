@@ -36,12 +36,20 @@ export function renderReport(r: AnalysisReport, opts: { top: number }): string {
   const out: string[] = [];
   const names = r.files.map((f) => path.basename(f.path));
   out.push(`Palisade analysis of ${r.files.length === 1 ? names[0] : `${r.files.length} files`}${r.interrupted ? ' (interrupted: partial results)' : ''}`);
-  out.push(`  packets        ${int(r.packets)}  (${bytes(r.bytes)} in ${r.duration_s.toFixed(2)} s: ${rate(r.pps)}, ${r.mbps.toFixed(0)} MB/s)`);
+  const captures = r.files.some((f) => f.lines === undefined);
+  const logs = r.files.some((f) => f.lines !== undefined);
+  if (captures || !logs) {
+    out.push(`  packets        ${int(r.packets)}  (${bytes(r.bytes)} in ${r.duration_s.toFixed(2)} s: ${rate(r.pps)}, ${r.mbps.toFixed(0)} MB/s)`);
+  }
+  if (logs) {
+    const formats = [...new Set(r.files.filter((f) => f.lines !== undefined).map((f) => f.format))].join(', ');
+    out.push(`  log lines      ${int(r.lines)}  (${formats}; ${int(r.lps)} lines/s)`);
+  }
   if (r.first_ts !== null && r.last_ts !== null) {
-    out.push(`  capture time   ${isoTime(r.first_ts).slice(0, 19)}Z .. ${isoTime(r.last_ts).slice(0, 19)}Z (${(r.last_ts - r.first_ts).toFixed(1)} s)`);
+    out.push(`  ${logs ? (captures ? 'event time  ' : 'log time    ') : 'capture time'}   ${isoTime(r.first_ts).slice(0, 19)}Z .. ${isoTime(r.last_ts).slice(0, 19)}Z (${(r.last_ts - r.first_ts).toFixed(1)} s)`);
   }
   const ev = Object.entries(r.decode_events).sort((a, b) => b[1] - a[1]);
-  out.push(`  decode errors  ${int(r.decode_errors)}${ev.length ? `  (${ev.map(([k, n]) => `${k} ${int(n)}`).join(', ')})` : ''}`);
+  if (captures || !logs) out.push(`  decode errors  ${int(r.decode_errors)}${ev.length ? `  (${ev.map(([k, n]) => `${k} ${int(n)}`).join(', ')})` : ''}`);
   for (const f of r.files) if (f.problem) out.push(`  ! ${f.problem}`);
   const ev2 = r.state;
   const evicted = ev2.source_evictions + ev2.target_evictions + ev2.handshake_evictions + ev2.signature_tracker_evictions;
@@ -94,6 +102,8 @@ export function reportJson(r: AnalysisReport): Record<string, unknown> {
     decode_errors: r.decode_errors,
     duration_s: round(r.duration_s, 6),
     pps: Math.round(r.pps),
+    lines: r.lines,
+    lines_per_s: Math.round(r.lps),
     alerts: r.alerts,
     by_rule: r.by_rule,
     sources: r.sources.map((s) => ({

@@ -26,6 +26,8 @@ export class KeyedSlots {
   private hand = 0;
   /** Slots recycled because the table was full. */
   evictions = 0;
+  /** Last-use time of the key the last eviction removed. */
+  lastEvictedAt = -Infinity;
   /** True when the last acquire() handed out a new (reset-needing) slot. */
   fresh = false;
 
@@ -83,6 +85,7 @@ export class KeyedSlots {
       s = this.used++;
     } else {
       s = this.victim();
+      this.lastEvictedAt = this.touchedAt[s];
       this.remove(s);
       this.evictions++;
       // Removal may have shifted entries back into the probe run: find the insert point again.
@@ -162,7 +165,7 @@ export function addressKey(p: PacketView, source: boolean, out: Int32Array): voi
 }
 
 /** Two independent 32-bit FNV-style hashes of 16 address bytes; the second has its low bit set. */
-function ipv6Fingerprint(buf: Uint8Array, off: number, out: Int32Array): void {
+export function ipv6Fingerprint(buf: Uint8Array, off: number, out: Int32Array): void {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let i = 0; i < 16; i++) {

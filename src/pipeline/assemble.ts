@@ -23,10 +23,15 @@ export function loadRules(config: Config): RuleSpec[] {
   return applyOverrides(specs, config.signatures.overrides as never);
 }
 
-export function assemble(config: Config, sink: DetectionSink): Stages {
+/** The signature engine for the config's rules and home_net. */
+export function buildSignatures(config: Config, rules: RuleSpec[] = loadRules(config)): SignatureEngine {
   const homeNet = new AddrSet(config.home_net.map((t) => parseCidr(t)!));
+  return new SignatureEngine(rules, { homeNet });
+}
+
+export function assemble(config: Config, sink: DetectionSink): Stages {
   const rules = loadRules(config);
-  const signatures = new SignatureEngine(rules, { homeNet });
+  const signatures = buildSignatures(config, rules);
   const detect = new DetectEngine(config.detect, sink, [signatures]);
   const policy = new OfflinePolicy(config.policy);
   return { detect, signatures, policy, rules };

@@ -13,7 +13,13 @@ import type { DetectCounters, DetectEngine } from '../detect/engine.js';
 import type { SourceVerdict } from '../decide/offline-policy.js';
 import { openCapture } from '../sources/pcap-file/index.js';
 import type { FrameSource } from '../sources/source.js';
-import { assemble } from './assemble.js';
+import { LogFileReader } from '../sources/log-file/log-file-reader.js';
+import { sniffLogFile } from '../decode/log/sniff.js';
+import type { LineOrigin } from '../decode/log/log-event.js';
+import { isPalisadeError, PalisadeError } from '../errors.js';
+import { assemble, buildSignatures } from './assemble.js';
+import { OfflinePolicy } from '../decide/offline-policy.js';
+import { LogPipeline, type LogCounters } from './log-lines.js';
 
 export interface Progress {
   file: string;
@@ -22,6 +28,8 @@ export interface Progress {
   bytesRead: number;
   totalBytes: number;
   packets: number;
+  /** Log lines read so far (log files). */
+  lines: number;
   elapsed_s: number;
 }
 
@@ -40,9 +48,12 @@ export interface OfflineOptions {
 
 export interface FileReport {
   path: string;
+  /** pcap, pcapng, auth-log, journald-json or access-log. */
   format: string;
   packets: number;
   bytes: number;
+  /** Lines read, for log files. */
+  lines?: number;
   /** One-line reason the read ended early, or null. */
   problem: string | null;
 }
@@ -50,6 +61,10 @@ export interface FileReport {
 export interface AnalysisReport {
   files: FileReport[];
   packets: number;
+  /** Log lines read (all log files). */
+  lines: number;
+  /** Log lines per second of analysis time. */
+  lps: number;
   bytes: number;
   decode_errors: number;
   decode_events: Record<string, number>;
@@ -67,16 +82,56 @@ export interface AnalysisReport {
   aggregates: Detection[];
   /** Detections left out of `sources` and `aggregates` because those lists were full. */
   untallied: number;
-  state: DetectCounters & { signature_tracker_evictions: number };
+  state: DetectCounters & { signature_tracker_evictions: number } & Partial<LogCounters>;
   suppressed: Record<string, number>;
   interrupted: boolean;
 }
+
+/** Packet detector state of a run without captures. */
+const NO_PACKET_STATE: DetectCounters = {
+  sources_tracked: 0,
+  source_evictions: 0,
+  targets_tracked: 0,
+  target_evictions: 0,
+  handshake_evictions: 0,
+  port_bitmap_evictions: 0,
+  sources_deferred: 0,
+};
 
 /** Aggregate detections kept for the report (each is also counted and written to --alerts-out). */
 const MAX_AGGREGATES = 10_000;
 
 /** Packets handled between checks for progress, Ctrl+C and the event loop. */
 const CHUNK = 1 << 16;
+/** Log lines handled between the same checks. */
+const LINE_CHUNK = 1 << 16;
+
+/** An input: a capture, or a log file with its recognised format. */
+type Input = { capture: FrameSource; log?: undefined } | { capture?: undefined; log: LogFileReader };
+
+/** Opens a capture (recognised by its magic number) or, failing that, a log file recognised by its content. */
+function openInput(path: string): Input {
+  try {
+    return { capture: openCapture(path) };
+  } catch (err) {
+    if (!isPalisadeError(err) || err.code !== 'PALISADE_ERR_FILE_FORMAT') throw err;
+    let kind = null;
+    try {
+      kind = sniffLogFile(path);
+    } catch {
+      kind = null;
+    }
+    if (kind === null) {
+      throw new PalisadeError('PALISADE_ERR_FILE_FORMAT', `${err.message}, nor a log file this reads (syslog auth log, journalctl -o json, web access log)`);
+    }
+    return { log: new LogFileReader(path, kind) };
+  }
+}
+
+function closeInput(i: Input): void {
+  if (i.capture) i.capture.close();
+  else i.log.close();
+}
 
 /**
  * The hot loop, kept in a small synchronous function (not inside the async runner) so the JIT
@@ -115,11 +170,11 @@ class PacketStage {
 
 export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> {
   // Open every file first: a typo in the last name fails before any work is done.
-  const sources: FrameSource[] = [];
+  const inputs: Input[] = [];
   try {
-    for (const f of opts.files) sources.push(openCapture(f));
+    for (const f of opts.files) inputs.push(openInput(f));
   } catch (err) {
-    for (const s of sources) s.close();
+    for (const i of inputs) closeInput(i);
     throw err;
   }
 
@@ -128,7 +183,7 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
   const aggregates: Detection[] = [];
   let aggregatesDropped = 0;
   let alerts = 0;
-  const stages = assemble(opts.config, (d) => {
+  const sink = (d: Detection): void => {
     alerts++;
     byRule[d.ruleId] = (byRule[d.ruleId] ?? 0) + 1;
     bySeverity[d.severity] = (bySeverity[d.severity] ?? 0) + 1;
@@ -138,12 +193,23 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
     }
     stages.policy.onDetection(d);
     opts.onDetection?.(d);
-  });
-  const { detect } = stages;
+  };
+  // Build only the stages the inputs need: the packet detectors when there is a capture, the
+  // signature engine when there is a capture or an access log (their set-up costs a fifth of a
+  // second, a good part of analysing an auth log).
+  const captures = inputs.some((i) => i.capture);
+  const accessLogs = inputs.some((i) => i.log?.format === 'access-log');
+  const stages = captures
+    ? assemble(opts.config, sink)
+    : { detect: null, signatures: accessLogs ? buildSignatures(opts.config) : null, policy: new OfflinePolicy(opts.config.policy) };
+  const detect = stages.detect;
+  // Log lines go through their own stage, built only when a log file is among the inputs.
+  const logs = inputs.some((i) => i.log) ? new LogPipeline(opts.config, sink, stages.signatures, { detail: false }) : null;
 
   const view = new PacketView();
-  const stage = new PacketStage(detect);
+  const stage = new PacketStage(detect!); // handles packets only, so only when there are captures (and a detect stage)
   let packets = 0;
+  let lines = 0;
   const files: FileReport[] = [];
   const started = performance.now();
   const speed = opts.speed ?? 0;
@@ -152,8 +218,16 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
   let interrupted = false;
 
   try {
-    for (let fi = 0; fi < sources.length && !interrupted; fi++) {
-      const src = sources[fi];
+    for (let fi = 0; fi < inputs.length && !interrupted; fi++) {
+      const input = inputs[fi];
+      if (input.log) {
+        const r = input.log;
+        const n = await readLog(r, logs!, opts, fi, inputs.length, started, () => packets, (k) => (lines += k));
+        if (n < 0) interrupted = true;
+        files.push({ path: r.path, format: r.format, packets: 0, bytes: r.bytesRead, lines: r.lines, problem: r.problem });
+        continue;
+      }
+      const src = input.capture;
       let filePackets = 0;
       for (;;) {
         let n = 0;
@@ -183,10 +257,11 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
         opts.onProgress?.({
           file: src.path,
           fileIndex: fi,
-          files: sources.length,
+          files: inputs.length,
           bytesRead: src.bytesRead,
           totalBytes: src.totalBytes,
           packets,
+          lines,
           elapsed_s: (performance.now() - started) / 1000,
         });
         await yieldToLoop();
@@ -194,7 +269,7 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
       files.push({ path: src.path, format: src.format, packets: filePackets, bytes: src.bytesRead, problem: src.problem?.message ?? null });
     }
   } finally {
-    for (const s of sources) s.close();
+    for (const i of inputs) closeInput(i);
   }
 
   const duration = (performance.now() - started) / 1000;
@@ -203,25 +278,71 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
   stage.events.forEach((n, id) => {
     if (id !== 0 && n > 0) decodeEvents[DECODE_EVENTS[id]] = n;
   });
+  const minTs = Math.min(stage.minTs, logs?.minTs ?? Infinity);
+  const maxTs = Math.max(stage.maxTs, logs?.maxTs ?? -Infinity);
   return {
     files,
     packets,
+    lines,
+    lps: duration > 0 ? lines / duration : 0,
     bytes,
     decode_errors: stage.decodeErrors,
     decode_events: decodeEvents,
     duration_s: duration,
     pps: duration > 0 ? packets / duration : 0,
     mbps: duration > 0 ? bytes / duration / 1e6 : 0,
-    first_ts: packets > 0 ? stage.minTs : null,
-    last_ts: packets > 0 ? stage.maxTs : null,
+    first_ts: minTs <= maxTs ? minTs : null,
+    last_ts: minTs <= maxTs ? maxTs : null,
     alerts,
     by_rule: byRule,
     by_severity: bySeverity,
     sources: stages.policy.verdicts(),
     aggregates,
     untallied: aggregatesDropped + stages.policy.untallied,
-    state: { ...detect.counters(), signature_tracker_evictions: stages.signatures.evictions },
-    suppressed: Object.fromEntries(stages.signatures.suppressed),
+    state: { ...(detect?.counters() ?? NO_PACKET_STATE), signature_tracker_evictions: stages.signatures?.evictions ?? 0, ...logs?.counters() },
+    suppressed: Object.fromEntries(stages.signatures?.suppressed ?? []),
     interrupted,
   };
+}
+
+/**
+ * One log file through the log stage, in chunks of lines between checks for Ctrl+C, progress and
+ * the event loop. Returns the lines read, or -1 when interrupted.
+ */
+async function readLog(
+  r: LogFileReader,
+  logs: LogPipeline,
+  opts: OfflineOptions,
+  fileIndex: number,
+  files: number,
+  started: number,
+  packets: () => number,
+  addLines: (n: number) => number,
+): Promise<number> {
+  logs.setReferenceTime(r.mtime);
+  const origin: LineOrigin = { source: r.path, line: 0 };
+  const kind = r.format;
+  const each = (s: string, a: number, b: number): void => {
+    origin.line++;
+    logs.onSpan(s, a, b, origin, kind);
+  };
+  let total = 0;
+  for (;;) {
+    const n = r.read(LINE_CHUNK, each);
+    total += n;
+    const lines = addLines(n);
+    if (opts.signal?.aborted) return -1;
+    if (n < LINE_CHUNK) return total;
+    opts.onProgress?.({
+      file: r.path,
+      fileIndex,
+      files,
+      bytesRead: r.bytesRead,
+      totalBytes: r.totalBytes,
+      packets: packets(),
+      lines,
+      elapsed_s: (performance.now() - started) / 1000,
+    });
+    await yieldToLoop();
+  }
 }

@@ -7,8 +7,10 @@ export type SshOutcome = 'ssh_failure' | 'ssh_success';
 export type SshReason =
   | 'failed_password'
   | 'failed_publickey'
+  | 'failed_none'
   | 'failed_other'
   | 'invalid_user'
+  | 'not_allowed'
   | 'preauth_disconnect'
   | 'preauth_reset'
   | 'too_many_failures'
@@ -23,6 +25,8 @@ export interface SshEvent {
   user: string | null;
   port: number | null;
   reason: SshReason;
+  /** sshd called the user invalid ("invalid user U", or not allowed by AllowUsers/DenyUsers...). */
+  invalidUser: boolean;
 }
 
 export interface HttpRequestEvent {

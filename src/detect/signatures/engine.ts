@@ -401,6 +401,30 @@ export class SignatureEngine {
     this.rawLower = null;
   }
 
+  /**
+   * An HTTP request rebuilt from an access log line (a synthetic TCP view whose payload is the
+   * request): only the HTTP rules run. The log does not say the ports, TCP flags or segment size,
+   * so those conditions of a rule are not applied; the direction is inbound (the request reached
+   * our server) unless the client itself is in home_net.
+   */
+  onHttpRequest(view: PacketView, emit: (d: Detection) => void): void {
+    const http = this.httpRules;
+    if (http.length === 0 || view.payloadLen === 0 || !isHttpRequest(view.buf, view.payloadOff, view.payloadLen)) return;
+    const h = this.homeNet;
+    const srcHome = view.ipVersion === 4 ? h.has4(view.src4) : h.has6(view.buf, view.srcOff);
+    this.dirState = srcHome ? DIR_ANY : DIR_IN;
+    this.httpText = null;
+    this.httpLower = null;
+    this.httpScanned = false;
+    for (let i = 0; i < http.length; i++) {
+      const r = http[i];
+      if (r.dir !== DIR_ANY && r.dir !== this.dirState) continue;
+      this.httpStage(r, view, emit);
+    }
+    this.httpText = null;
+    this.httpLower = null;
+  }
+
   /** The HTTP rules on a request (kept out of onPacket, whose every packet pays for its size). */
   private httpRequest(http: CompiledRule[], view: PacketView, emit: (d: Detection) => void): void {
     this.httpText = null;
