@@ -10,7 +10,7 @@ APT_BUILD := python3 make g++
 APT_TEST := nftables iptables ipset conntrack iproute2 openssh-server openssh-client sshpass
 APT_BENCH := tcpdump time fail2ban sshguard nftables iptables ipset iproute2
 
-.PHONY: deps build test demo bench clean check-node
+.PHONY: deps test-deps build test demo bench clean check-node
 
 check-node:
 	@command -v node >/dev/null || { echo "palisade: Node.js $(NODE_MAJOR_MIN)+ is required (Debian: NodeSource packages; or https://nodejs.org)"; exit 1; }
@@ -40,7 +40,11 @@ test: build
 
 # The main job for now: analyse the shipped lab capture (attacks from documented addresses mixed
 # with normal office traffic; see examples/lab.md) and print the report.
+test-deps:
+	$(call apt-install,$(APT_TEST))
+
 demo: build
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory test-deps; fi
 	@echo
 	@echo "== palisade analyze examples/lab.pcap  (what is in it: examples/lab.md)"
 	@./bin/palisade analyze examples/lab.pcap
@@ -48,10 +52,15 @@ demo: build
 	  echo; echo "== a real spoofed SYN flood from the public corpus (37,623 forged sources)"; \
 	  ./bin/palisade analyze ../shared/corpus/pcaps/flood__stopddos__synflood_spoofed.pcap; \
 	fi
+	@echo
+	@echo "== the daemon protecting a real sshd in a lab of network namespaces (examples/daemon-demo.ts)"
+	@node dist/examples/daemon-demo.js
 
 bench: build
 	$(call apt-install,$(APT_BENCH))
 	node dist/bench/run.js
+	node dist/bench/auth-log-bench.js
+	@if [ "$$(id -u)" = 0 ]; then node dist/bench/enforce-bench.js; else echo "enforce benchmark skipped: needs root (network namespace, nftables)"; fi
 
 clean:
 	rm -rf dist bench/out

@@ -7,6 +7,17 @@ import { isPalisadeError } from '../errors.js';
 import { analyzeCommand } from './analyze.js';
 import { explainCommand } from './explain.js';
 import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
+import { alertsCommand } from './alerts.js';
+import { statsCommand } from './stats.js';
+import { configCommand } from './config-show.js';
+import { blacklistCommand } from './blacklist.js';
+import { blockCommand, unblockCommand } from './block.js';
+import { whitelistCommand } from './whitelist.js';
+import { dryRunCommand } from './dry-run.js';
+import { backupDbCommand } from './backup-db.js';
+import { retentionCommand } from './retention.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -19,6 +30,9 @@ export function buildProgram(): Command {
   program.addCommand(analyzeCommand());
   program.addCommand(replayCommand());
   program.addCommand(explainCommand());
+  for (const c of [runCommand(), statusCommand(), alertsCommand(), statsCommand(), configCommand(), blacklistCommand(), blockCommand(), unblockCommand(), whitelistCommand(), dryRunCommand(), backupDbCommand(), retentionCommand()]) {
+    program.addCommand(c);
+  }
   for (const c of program.commands) {
     c.exitOverride();
     c.showHelpAfterError('(run with --help for usage)');

@@ -30,6 +30,7 @@ export class Sshd {
   readonly lines: LoggedLine[] = [];
   private proc: ChildProcess | null = null;
   private partial = '';
+  private stopped = false;
 
   constructor(
     readonly ns: string,
@@ -72,6 +73,7 @@ export class Sshd {
 
   /** Appends one syslog line as rsyslog would (also used to write crafted lines). */
   log(program: string, pid: number, msg: string): LoggedLine {
+    if (this.stopped) return { at: Date.now(), text: '' };
     const line = `${rfc3339(new Date())} ${this.host} ${program}[${pid}]: ${msg}`;
     appendFileSync(this.authLog, line + '\n');
     const l = { at: Date.now(), text: line };
@@ -79,9 +81,15 @@ export class Sshd {
     return l;
   }
 
-  stop(): void {
-    if (this.proc && this.proc.exitCode === null) this.proc.kill('SIGTERM');
+  /** Stops sshd; whatever it still prints is not written any more (the log may be gone). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const p = this.proc;
     this.proc = null;
+    if (p && p.exitCode === null) {
+      p.kill('SIGTERM');
+      await new Promise((resolve) => p.once('exit', resolve));
+    }
   }
 }
 
