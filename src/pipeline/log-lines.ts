@@ -200,7 +200,8 @@ export class LogPipeline {
   }
 
   private stamp(ts: number, v: LineVerdict): void {
-    v.ts = ts;
+    // (Storing a number where null may be allocates a heap number: only when the verdict is read.)
+    if (this.detail) v.ts = ts;
     if (ts < this.minTs) this.minTs = ts;
     if (ts > this.maxTs) this.maxTs = ts;
   }
