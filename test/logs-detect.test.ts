@@ -9,6 +9,8 @@ import type { Detection } from '../src/detect/detection.js';
 import { isPalisadeError } from '../src/errors.js';
 import { assemble } from '../src/pipeline/assemble.js';
 import { LogPipeline, type LineVerdict, type LogKind } from '../src/pipeline/log-lines.js';
+import { parseRules, SignatureEngine } from '../src/detect/signatures/index.js';
+import { AddrSet, parseCidr } from '../src/decode/ip-addr.js';
 
 const T0 = Date.UTC(2026, 10, 21, 10) / 1000;
 
@@ -328,6 +330,28 @@ describe('access log requests through the HTTP signature rules', () => {
       c.signatures.overrides = { 'inbound-sensitive-port': { dst_ports: [80] } };
     });
     assert.deepEqual(r.alerts, []);
+  });
+
+  it('direction: a request from outside home_net is inbound, one from inside is not; ports are not applied', () => {
+    const rules = parseRules(
+      [
+        'rules:',
+        '  - {id: t-inbound, description: inbound secret, protocol: tcp, http: true, direction: inbound, pattern: "/secret", severity: high, mode: alert}',
+        '  - {id: t-port, description: secret on 8080, protocol: tcp, http: true, dst_ports: [8080], pattern: "/secret", severity: low, mode: alert}',
+      ].join('\n'),
+      'test.yaml',
+    );
+    const config = defaultConfig();
+    const signatures = new SignatureEngine(rules, { homeNet: new AddrSet(config.home_net.map((t) => parseCidr(t)!)) });
+    const alerts: Detection[] = [];
+    const p = new LogPipeline(config, (d) => alerts.push(d), signatures);
+    p.onLine(access('203.0.113.9', '/secret'), { source: 'a.log', line: 1 }, 'access-log');
+    p.onLine(access('10.1.2.3', '/secret'), { source: 'a.log', line: 2 }, 'access-log');
+    assert.deepEqual(alerts.map((d) => [d.ruleId, d.src]), [
+      ['t-inbound', '203.0.113.9'],
+      ['t-port', '203.0.113.9'],
+      ['t-port', '10.1.2.3'],
+    ]);
   });
 
   it('malformed request fields are lines without a request, never an error', () => {
