@@ -156,13 +156,13 @@ function generate(lines: number): Generated {
 /** Why a class of address is judged differently (for the report). */
 const WHY: Record<string, string> = {
   'burst-sprayer':
-    'one invalid-user attempt logs "Invalid user" and "Failed password for invalid user": fail2ban counts both (2 per attempt), Palisade one per attempt, so 3-4 attempts reach 5 only for fail2ban',
+    'one invalid-user attempt writes "Invalid user", "Failed password for invalid user" and a [preauth] close: fail2ban counts 2 of these lines, sshguard 3, Palisade 1 (it counts attempts), so 3-4 attempts in a minute reach 5 for fail2ban and sshguard only',
   'fast-scanner':
-    'connections closed before authentication ([preauth]) with no attempt: Palisade and sshguard count them, the stock fail2ban filter (mode normal) does not',
-  scanner: 'key-exchange-only connections: counted by Palisade (and sshguard) as failed connections; only a coincidence of several within 300 s bans',
+    'connections closed before authentication ([preauth]) without an attempt: Palisade and sshguard count them, the stock fail2ban filter (mode normal) does not',
+  scanner: 'key-exchange-only connections, one now and then: nobody bans them',
   heavy: 'brute forcer',
-  slow: 'low-and-slow guesser: bans only where sessions happen to bunch up, and the tools count the lines of one attempt differently',
-  sprayer: 'invalid-user sprayer: fail2ban counts 2 lines per attempt, so it reaches 5 with fewer attempts',
+  slow: 'low-and-slow guesser (1-2 attempts per session): bans only where sessions happen to bunch up and lines are counted per line (fail2ban, sshguard)',
+  sprayer: 'invalid-user sprayer (1-2 attempts per session): as for burst-sprayer, counting lines reaches 5 with fewer attempts',
   mapped: 'logged as ::ffff:a.b.c.d (compared as the IPv4 address)',
   injector: 'attacker with injected user names',
   legit: 'legitimate user',

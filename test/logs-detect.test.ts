@@ -9,6 +9,8 @@ import type { Detection } from '../src/detect/detection.js';
 import { isPalisadeError } from '../src/errors.js';
 import { assemble } from '../src/pipeline/assemble.js';
 import { LogPipeline, type LineVerdict, type LogKind } from '../src/pipeline/log-lines.js';
+import { parseRules, SignatureEngine } from '../src/detect/signatures/index.js';
+import { AddrSet, parseCidr } from '../src/decode/ip-addr.js';
 
 const T0 = Date.UTC(2026, 10, 21, 10) / 1000;
 
@@ -235,15 +237,14 @@ describe('ssh-bruteforce: what counts', () => {
 });
 
 describe('ssh-bruteforce: bounded state', () => {
-  it('sources and connections are capped by detect.max_sources; evictions are counted', () => {
+  it('sources are capped by detect.max_sources; evictions are counted', () => {
     const lines: string[] = [];
     for (let i = 0; i < 500; i++) lines.push(sshd(i, `Failed password for root from 198.51.${i >> 8}.${i & 255} port ${1000 + i} ssh2`));
     const r = run(lines, 'auth-log', (c) => (c.detect.max_sources = 64));
     const c = r.pipeline.counters();
     assert.equal(c.ssh_sources_tracked, 64);
     assert.equal(c.ssh_source_evictions, 500 - 64);
-    assert.ok(c.ssh_connections_tracked <= 64);
-    assert.ok(c.ssh_connection_evictions > 0, 'connections evicted within the window are counted');
+    assert.equal(c.ssh_connection_evictions, 0);
     // A busy attacker is still caught while sources churn around it (it stays recently used).
     const mixed: string[] = [];
     for (let i = 0; i < 300; i++) {
@@ -251,6 +252,19 @@ describe('ssh-bruteforce: bounded state', () => {
       if (i % 50 === 0) mixed.push(sshd(i, `Failed password for root from ${A} port ${2000 + i} ssh2`));
     }
     assert.deepEqual(run(mixed, 'auth-log', (c) => (c.detect.max_sources = 64)).alerts.map((d) => d.src), [A]);
+  });
+});
+
+describe('ssh-bruteforce: connections per source', () => {
+  it('8 parallel connections are told apart; more are counted as evictions (their closes may count again)', () => {
+    const open = (n: number): string[] => Array.from({ length: n }, (_, i) => sshd(i, `Invalid user u${i} from ${A} port ${5000 + i}`));
+    const close = (n: number): string[] => Array.from({ length: n }, (_, i) => sshd(20 + i, `Connection closed by invalid user u${i} ${A} port ${5000 + i} [preauth]`));
+    const eight = run([...open(8), ...close(8)], 'auth-log', (c) => (c.detect.ssh_bruteforce.fail_threshold = 64));
+    assert.equal(eight.pipeline.counters().ssh_failures_counted, 8);
+    assert.equal(eight.pipeline.counters().ssh_connection_evictions, 0);
+    const ten = run([...open(10), ...close(10)], 'auth-log', (c) => (c.detect.ssh_bruteforce.fail_threshold = 64));
+    assert.ok(ten.pipeline.counters().ssh_connection_evictions > 0);
+    assert.ok(ten.pipeline.counters().ssh_failures_counted <= 20);
   });
 });
 
@@ -316,6 +330,28 @@ describe('access log requests through the HTTP signature rules', () => {
       c.signatures.overrides = { 'inbound-sensitive-port': { dst_ports: [80] } };
     });
     assert.deepEqual(r.alerts, []);
+  });
+
+  it('direction: a request from outside home_net is inbound, one from inside is not; ports are not applied', () => {
+    const rules = parseRules(
+      [
+        'rules:',
+        '  - {id: t-inbound, description: inbound secret, protocol: tcp, http: true, direction: inbound, pattern: "/secret", severity: high, mode: alert}',
+        '  - {id: t-port, description: secret on 8080, protocol: tcp, http: true, dst_ports: [8080], pattern: "/secret", severity: low, mode: alert}',
+      ].join('\n'),
+      'test.yaml',
+    );
+    const config = defaultConfig();
+    const signatures = new SignatureEngine(rules, { homeNet: new AddrSet(config.home_net.map((t) => parseCidr(t)!)) });
+    const alerts: Detection[] = [];
+    const p = new LogPipeline(config, (d) => alerts.push(d), signatures);
+    p.onLine(access('203.0.113.9', '/secret'), { source: 'a.log', line: 1 }, 'access-log');
+    p.onLine(access('10.1.2.3', '/secret'), { source: 'a.log', line: 2 }, 'access-log');
+    assert.deepEqual(alerts.map((d) => [d.ruleId, d.src]), [
+      ['t-inbound', '203.0.113.9'],
+      ['t-port', '203.0.113.9'],
+      ['t-port', '10.1.2.3'],
+    ]);
   });
 
   it('malformed request fields are lines without a request, never an error', () => {

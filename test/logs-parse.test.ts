@@ -170,6 +170,18 @@ describe('OpenSSH messages', () => {
   }
 });
 
+describe('SshLine.event()', () => {
+  it('the parsed line as an SshEvent', () => {
+    const l = new SshLine();
+    const m = 'Failed password for invalid user admin from ::ffff:203.0.113.5 port 4444 ssh2';
+    assert.ok(l.parse(m, 0, m.length));
+    assert.deepEqual(l.event(1795267025), { kind: 'ssh_failure', ts: 1795267025, ip: '203.0.113.5', user: 'admin', port: 4444, reason: 'failed_password', invalidUser: true });
+    const amb = 'Failed publickey for invalid user a from 10.0.0.1 port 22 ssh2: RSA SHA256:x from 203.0.113.5 port 4444 ssh2: ED25519 SHA256:y';
+    assert.ok(l.parse(amb, 0, amb.length));
+    assert.equal(l.event(0), null, 'names nobody');
+  });
+});
+
 describe('log injection through user names: the address sshd wrote wins', () => {
   const A = '203.0.113.5';
   const cases: [string, string | null, string | null][] = [
@@ -290,6 +302,17 @@ describe('access log lines', () => {
     assert.equal(a.status, 200);
     assert.equal(a.hasRequest, true);
     assert.equal(request(a), 'GET /index.html?q=1 HTTP/1.1\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\nReferer: https://example.com/\r\n\r\n');
+    assert.deepEqual(a.event(), {
+      kind: 'http_request',
+      ts: Date.UTC(2026, 10, 21, 9, 0, 1) / 1000,
+      ip: '198.51.100.2',
+      method: 'GET',
+      target: '/index.html?q=1',
+      protocol: 'HTTP/1.1',
+      status: 200,
+      referer: 'https://example.com/',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+    });
   });
 
   it('common format, IPv6 client, "-" fields', () => {
@@ -305,6 +328,7 @@ describe('access log lines', () => {
     assert.equal(request(ap), 'GET /a?q="x" HTTP/1.1\r\nUser-Agent: Mozilla "quoted" UA\r\n\r\n');
     const ng = parse('198.51.100.5 - - [21/Nov/2026:10:00:05 +0000] "GET /s?q=\\x22><script> HTTP/1.1" 200 5 "-" "curl/8.0"');
     assert.equal(request(ng), 'GET /s?q="><script> HTTP/1.1\r\nUser-Agent: curl/8.0\r\n\r\n');
+    assert.equal(ng.event()!.target, '/s?q="><script>');
   });
 
   it('a request field without a request: "-", a TLS handshake as nginx logs it, empty', () => {

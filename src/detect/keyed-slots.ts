@@ -26,8 +26,6 @@ export class KeyedSlots {
   private hand = 0;
   /** Slots recycled because the table was full. */
   evictions = 0;
-  /** Last-use time of the key the last eviction removed. */
-  lastEvictedAt = -Infinity;
   /** True when the last acquire() handed out a new (reset-needing) slot. */
   fresh = false;
 
@@ -85,7 +83,6 @@ export class KeyedSlots {
       s = this.used++;
     } else {
       s = this.victim();
-      this.lastEvictedAt = this.touchedAt[s];
       this.remove(s);
       this.evictions++;
       // Removal may have shifted entries back into the probe run: find the insert point again.

@@ -12,11 +12,13 @@
 //   - never counted: the pam_unix / "error: PAM:" lines (they duplicate the Failed line of the same
 //     attempt), Failed publickey for a valid user (clients offer every key they hold; key spraying
 //     shows as "maximum authentication attempts exceeded"), disconnects after authentication.
-// A connection is the (address, client port) pair of the line, tracked for one window.
+// A connection is the (address, client port) pair of the line, remembered for one window in a small
+// per-source table of CONNS recent connections (so one source lookup serves both): an attacker
+// interleaving more parallel connections than that may have a connection's close counted once more.
 //
 // Per-source state: the last fail_threshold failure times in a ring (exact sliding window), the
 // end of the quiet period (one alert per episode, detect.cooldown), and a few (reason, user)
-// pairs for the alert's reason. Sources and connections live in bounded slot tables (approximate
+// pairs for the alert's reason. Sources live in a bounded slot table (approximate
 // LRU, evictions counted). Time is the lines' own time only.
 
 import type { AddrToken } from '../decode/log/addr-token.js';
@@ -65,6 +67,8 @@ const NEVER = 3;
 
 const CONN_COUNTED = 1;
 const CONN_CREDIT = 2;
+/** Recent connections remembered per source. */
+const CONNS = 8;
 
 /** How a failure line counts: GUESS, MARKER or NEVER. */
 function classify(line: SshLine): number {
@@ -89,14 +93,13 @@ function classify(line: SshLine): number {
 export interface SshCounters {
   ssh_sources_tracked: number;
   ssh_source_evictions: number;
-  ssh_connections_tracked: number;
+  /** Connections forgotten while still within the window (a source with more than 8 at once). */
   ssh_connection_evictions: number;
   ssh_failures_counted: number;
 }
 
 export class SshBruteforceDetector {
   private readonly sources: KeyedSlots;
-  private readonly conns: KeyedSlots;
   private readonly k: number;
   private readonly window: number;
   /** Ring of the last k failure times per source slot. */
@@ -108,6 +111,7 @@ export class SshBruteforceDetector {
   private readonly pairInvalid: Uint8Array;
   private readonly pairUser: (string | null)[];
   private readonly pairCount: Int8Array;
+  private readonly connPort: Int32Array;
   private readonly connFlags: Uint8Array;
   private readonly connTs: Float64Array;
   private readonly key = new Int32Array(2);
@@ -130,7 +134,6 @@ export class SshBruteforceDetector {
     this.k = s.fail_threshold;
     this.window = s.time_window_sec;
     this.sources = new KeyedSlots(n);
-    this.conns = new KeyedSlots(n);
     this.ring = new Float64Array(n * this.k);
     this.ringLen = new Int32Array(n);
     this.ringHead = new Int32Array(n);
@@ -139,15 +142,15 @@ export class SshBruteforceDetector {
     this.pairInvalid = new Uint8Array(n * PAIRS);
     this.pairUser = new Array<string | null>(n * PAIRS).fill(null);
     this.pairCount = new Int8Array(n);
-    this.connFlags = new Uint8Array(n);
-    this.connTs = new Float64Array(n);
+    this.connPort = new Int32Array(n * CONNS);
+    this.connFlags = new Uint8Array(n * CONNS);
+    this.connTs = new Float64Array(n * CONNS);
   }
 
   counters(): SshCounters {
     return {
       ssh_sources_tracked: this.sources.size,
       ssh_source_evictions: this.sources.evictions,
-      ssh_connections_tracked: this.conns.size,
       ssh_connection_evictions: this.connectionEvictions,
       ssh_failures_counted: this.failuresCounted,
     };
@@ -161,20 +164,20 @@ export class SshBruteforceDetector {
     if (!this.s.enabled || !line.named || !line.isFailure) return SSH_IGNORED;
     const cls = classify(line);
     if (cls === NEVER) return SSH_NOT_COUNTED;
-    const addr = line.addr;
-    sourceKey(addr, this.key);
-    if (line.port >= 0 && !this.connection(cls, line.port, ts)) return SSH_SAME_CONNECTION;
-
-    this.failuresCounted++;
+    sourceKey(line.addr, this.key);
     const src = this.sources.acquire(this.key[0], this.key[1], ts);
-    const k = this.k;
-    const base = src * k;
     if (this.sources.fresh) {
       this.ringLen[src] = 0;
       this.ringHead[src] = 0;
       this.quietUntil[src] = -Infinity;
       this.pairCount[src] = 0;
+      this.connTs.fill(-Infinity, src * CONNS, src * CONNS + CONNS);
     }
+    if (line.port >= 0 && !this.connection(src, cls, line.port, ts)) return SSH_SAME_CONNECTION;
+
+    this.failuresCounted++;
+    const k = this.k;
+    const base = src * k;
     const since = ts - this.window;
     // A source whose failures all left the window starts a new tally of reasons.
     if (this.inWindow(src, since) === 0) this.pairCount[src] = 0;
@@ -191,14 +194,25 @@ export class SshBruteforceDetector {
     return SSH_ALERTED;
   }
 
-  /** Connection bookkeeping: false when this line's connection was already counted. */
-  private connection(cls: number, port: number, ts: number): boolean {
-    const k1 = this.key[0];
-    // IPv4: (address, port); IPv6: the fingerprint mixed with the port (second half stays odd).
-    const k2 = this.key[1] === 0 ? port : this.key[1] ^ (port << 1);
-    const c = this.conns.acquire(k1, k2, ts);
-    if (this.conns.fresh && this.conns.lastEvictedAt >= ts - this.window) this.connectionEvictions++;
-    let flags = this.conns.fresh || this.connTs[c] < ts - this.window ? 0 : this.connFlags[c];
+  /** Connection bookkeeping in the source's table: false when this line's connection was already counted. */
+  private connection(src: number, cls: number, port: number, ts: number): boolean {
+    const base = src * CONNS;
+    const since = ts - this.window;
+    let c = -1;
+    let oldest = base;
+    for (let i = base; i < base + CONNS; i++) {
+      if (this.connPort[i] === port && this.connTs[i] >= since) {
+        c = i;
+        break;
+      }
+      if (this.connTs[i] < this.connTs[oldest]) oldest = i;
+    }
+    let flags = 0;
+    if (c < 0) {
+      c = oldest;
+      if (this.connTs[c] >= since) this.connectionEvictions++;
+      this.connPort[c] = port;
+    } else flags = this.connFlags[c];
     this.connTs[c] = ts;
     let count = true;
     if (cls === MARKER) {

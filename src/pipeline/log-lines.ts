@@ -180,7 +180,7 @@ export class LogPipeline {
   private authLine(s: string, start: number, end: number, v: LineVerdict): void {
     const sys = this.syslog;
     if (!sys.parse(s, start, end)) {
-      this.counts.unparsed_lines++;
+      this.unparsed(v, 'not a syslog line (no "Mmm dd hh:mm:ss host prog[pid]:" or ISO 8601 prefix)');
       return;
     }
     this.stamp(sys.ts, v);
@@ -191,7 +191,7 @@ export class LogPipeline {
   private journalLine(s: string, start: number, end: number, v: LineVerdict): void {
     const e = parseJournalLine(start === 0 && end === s.length ? s : s.slice(start, end));
     if (e === null) {
-      this.counts.unparsed_lines++;
+      this.unparsed(v, 'not a journal entry (a JSON object with MESSAGE and __REALTIME_TIMESTAMP)');
       return;
     }
     this.stamp(e.ts, v);
@@ -199,8 +199,14 @@ export class LogPipeline {
     this.sshMessage(e.message, 0, e.message.length, e.ts, v);
   }
 
+  private unparsed(v: LineVerdict, why: string): void {
+    this.counts.unparsed_lines++;
+    if (this.detail) v.note = why;
+  }
+
   private stamp(ts: number, v: LineVerdict): void {
-    v.ts = ts;
+    // (Storing a number where null may be allocates a heap number: only when the verdict is read.)
+    if (this.detail) v.ts = ts;
     if (ts < this.minTs) this.minTs = ts;
     if (ts > this.maxTs) this.maxTs = ts;
   }
@@ -232,7 +238,7 @@ export class LogPipeline {
   private accessLine(s: string, start: number, end: number, v: LineVerdict): void {
     const a = this.access;
     if (!a.parse(s, start, end)) {
-      this.counts.unparsed_lines++;
+      this.unparsed(v, 'not an access log line (combined or common format)');
       return;
     }
     this.stamp(a.ts, v);

@@ -10,6 +10,7 @@
 // port, logged as binary junk, or "-") is parsed (the client is known) but holds no request.
 
 import { AddrToken } from './addr-token.js';
+import type { HttpRequestEvent } from './log-event.js';
 import { charIn, indexIn } from './span.js';
 import { monthIndex } from './syslog.js';
 
@@ -41,6 +42,24 @@ export class AccessLogLine {
 
   user(): string | null {
     return this.userStart < 0 ? null : this.text.slice(this.userStart, this.userEnd);
+  }
+
+  /** The line as a log event (allocates; for callers outside the hot path); null without a request. */
+  event(): HttpRequestEvent | null {
+    if (!this.hasRequest) return null;
+    const s = this.text;
+    const field = (a: number, b: number): string | null => (a < 0 ? null : unescapeText(s, a, b));
+    return {
+      kind: 'http_request',
+      ts: this.ts,
+      ip: this.addr.text(),
+      method: s.slice(this.reqStart, this.methodEnd),
+      target: unescapeText(s, this.targetStart, this.targetEnd),
+      protocol: this.targetEnd < this.reqEnd ? s.slice(this.targetEnd + 1, this.reqEnd) : '',
+      status: this.status < 0 ? null : this.status,
+      referer: field(this.refStart, this.refEnd),
+      userAgent: field(this.uaStart, this.uaEnd),
+    };
   }
 
   /** Parses s[start..end); false when the line is not in the combined/common format. */
@@ -225,6 +244,12 @@ export function unescapeInto(s: string, a: number, b: number, out: Uint8Array, o
     }
   }
   return o;
+}
+
+/** s[a..b) with the log escapes undone, as text (UTF-8 bytes decoded). */
+function unescapeText(s: string, a: number, b: number): string {
+  const out = new Uint8Array(3 * (b - a));
+  return Buffer.from(out.buffer, 0, unescapeInto(s, a, b, out, 0, out.length)).toString('utf8');
 }
 
 const CRLF = [13, 10];

@@ -48,6 +48,8 @@ const READ_BYTES = 64 * 1024;
 const MAX_LINE_BYTES = 1024 * 1024;
 /** Bytes read per pass before yielding to the event loop. */
 const PASS_BYTES = 4 * 1024 * 1024;
+/** Starting at the end of a bigger file, its lines are not counted first (numbers start at 0 there). */
+const COUNT_LINES_MAX = 256 * 1024 * 1024;
 
 /** One open file being read. */
 interface Reading {
@@ -243,7 +245,7 @@ export class FileFollower implements LineSource {
       const at = this.startAt;
       if (at === 'end') {
         offset = st.size;
-        line = this.countLines(this.path, st.size);
+        line = st.size <= COUNT_LINES_MAX ? this.countLines(this.path, st.size) : 0;
       } else if (at !== 'start') {
         offset = at.offset;
         line = at.line;
