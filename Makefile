@@ -36,7 +36,7 @@ build: deps
 
 test: build
 	$(call apt-install,$(APT_TEST))
-	node --test --test-reporter=spec dist/test/
+	node --test --test-reporter=spec dist/test/*.test.js
 
 # The main job for now: analyse the shipped lab capture (attacks from documented addresses mixed
 # with normal office traffic; see examples/lab.md) and print the report.

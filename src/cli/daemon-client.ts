@@ -3,8 +3,8 @@
 
 import { Command, Option } from 'commander';
 import { controlCall } from '../api/control-client.js';
-import { loadConfig } from '../config/load.js';
 import { statePaths, type StatePaths } from '../daemon/state-paths.js';
+import { addStateDirOptions, resolveState } from './state-dir.js';
 
 export interface DaemonFlags {
   stateDir?: string;
@@ -12,17 +12,13 @@ export interface DaemonFlags {
   output: 'table' | 'json';
 }
 
-export function addDaemonOptions(cmd: Command, opts: { output?: boolean } = { output: true }): Command {
-  cmd
-    .addOption(new Option('--state-dir <dir>', 'state directory of the daemon to talk to (default: daemon.state_dir of the config, /var/lib/palisade)').env('PALISADE_STATE_DIR'))
-    .addOption(new Option('-c, --config <file>', 'config file whose daemon.state_dir to use').env('PALISADE_CONFIG'));
-  if (opts.output !== false) cmd.addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'));
-  return cmd;
+export function addDaemonOptions(cmd: Command): Command {
+  addStateDirOptions(cmd);
+  return cmd.addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'));
 }
 
 export function daemonPaths(f: { stateDir?: string; config?: string }): StatePaths {
-  if (f.stateDir) return statePaths(f.stateDir);
-  return statePaths(loadConfig({ file: f.config, env: process.env }).daemon.state_dir);
+  return statePaths(f.stateDir ?? resolveState(f).stateDir);
 }
 
 export async function callDaemon(f: DaemonFlags, cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
