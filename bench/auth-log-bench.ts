@@ -11,6 +11,7 @@
 // are attacks); each tool's failures are then counted per address with the same sliding window.
 
 import { spawnSync } from 'node:child_process';
+import { median, timed, type Timed } from './timed.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,31 +48,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-interface Timed {
-  wall_s: number;
-  cpu_s: number;
-  maxrss_mb: number;
-  stdout: string;
-}
-
-/** Runs a command under /usr/bin/time pinned to one CPU (argument arrays only); stdin from a file if given. */
-function timed(cmd: string, args: string[], stdinFile?: string): Timed {
-  const fd = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
-  try {
-    const r = spawnSync('/usr/bin/time', ['-f', '@@TIME %e %U %S %M', 'taskset', '-c', CPU, cmd, ...args], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 30,
-      stdio: [fd, 'pipe', 'pipe'],
-    });
-    const line = r.stderr.split('\n').find((l) => l.startsWith('@@TIME '));
-    if (r.status !== 0 || !line) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
-    const [wall, user, sys, rssKb] = line.slice(7).split(' ').map(Number);
-    return { wall_s: wall, cpu_s: user + sys, maxrss_mb: rssKb / 1024, stdout: r.stdout };
-  } finally {
-    if (typeof fd === 'number') closeSync(fd);
-  }
-}
-
 function run(cmd: string, args: string[], stdinFile?: string): string {
   const fd = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
   try {
@@ -83,7 +59,6 @@ function run(cmd: string, args: string[], stdinFile?: string): string {
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /** The same address text for every tool: IPv4-mapped IPv6 as IPv4, IPv6 in RFC 5952 form. */
@@ -180,13 +155,13 @@ function main(): void {
   const pal: (Timed & { lps: number; lines: number; json: any })[] = [];
   const sshg: Timed[] = [];
   for (let i = 0; i < args.reps; i++) {
-    const t = timed(process.execPath, [PALISADE, 'analyze', gen.file, '-o', 'json', '--no-progress']);
+    const t = timed(process.execPath, [PALISADE, 'analyze', gen.file, '-o', 'json', '--no-progress'], { cpu: CPU });
     const j = JSON.parse(t.stdout);
     pal.push({ ...t, lps: j.lines_per_s, lines: j.lines, json: j });
-    sshg.push(timed(SSHG, [], gen.file));
+    sshg.push(timed(SSHG, [], { cpu: CPU, stdinFile: gen.file }));
   }
   process.stderr.write('fail2ban-regex (slow) ...\n');
-  const f2b = timed('fail2ban-regex', [gen.file, F2B_FILTER]);
+  const f2b = timed('fail2ban-regex', [gen.file, F2B_FILTER], { cpu: CPU });
   const f2bLines = /Lines: (\d+) lines, (\d+) ignored, (\d+) matched, (\d+) missed/.exec(f2b.stdout);
   const f2bDate = /\|\s+\[(\d+)\] \{\^LN-BEG\}/.exec(f2b.stdout);
   const lines = pal[0].lines;

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, timed, type Timed } from './timed.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'bench/out');
@@ -38,31 +39,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-interface Timed {
-  wall_s: number;
-  cpu_s: number;
-  maxrss_mb: number;
-  stdout: string;
-}
-
-/** Runs a command under /usr/bin/time, pinned to one CPU unless `pin` is false; argument arrays only. */
-function timed(cmd: string, args: string[], pin = true): Timed {
-  const wrap = pin ? ['taskset', '-c', CPU, cmd, ...args] : [cmd, ...args];
-  const r = spawnSync('/usr/bin/time', ['-f', '@@TIME %e %U %S %M', ...wrap], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  const line = r.stderr.split('\n').find((l) => l.startsWith('@@TIME '));
-  if (r.status !== 0 || !line) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
-  const [wall, user, sys, rssKb] = line.slice(7).split(' ').map(Number);
-  return { wall_s: wall, cpu_s: user + sys, maxrss_mb: rssKb / 1024, stdout: r.stdout };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 function capture(name: string, args: string[]): string {
   mkdirSync(OUT, { recursive: true });
   const file = path.join(OUT, name);
@@ -86,7 +62,7 @@ interface AnalyzeRun {
 }
 
 function analyze(file: string, pin = true): AnalyzeRun {
-  const t = timed(process.execPath, [PALISADE, 'analyze', file, '--format', 'json', '--no-progress'], pin);
+  const t = timed(process.execPath, [PALISADE, 'analyze', file, '--format', 'json', '--no-progress'], { cpu: pin ? CPU : null });
   const j = JSON.parse(t.stdout) as { pps: number; packets: number; alerts: number; by_rule: Record<string, number>; state: Record<string, number> };
   return { ...t, pps: j.pps, packets: j.packets, alerts: j.alerts, by_rule: j.by_rule, state: j.state };
 }
@@ -105,7 +81,7 @@ function main(): void {
   for (let i = 0; i < args.reps; i++) {
     runs.push(analyze(mixed));
     free.push(analyze(mixed, false));
-    tcpdump.push(timed('tcpdump', ['-r', mixed, '-w', '/dev/null']));
+    tcpdump.push(timed('tcpdump', ['-r', mixed, '-w', '/dev/null'], { cpu: CPU }));
   }
   const packets = runs[0].packets;
   const pWall = median(runs.map((r) => r.wall_s));

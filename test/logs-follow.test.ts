@@ -11,26 +11,15 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, renameSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { JsonStore } from './support/json-position-store.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LineOrigin } from '../src/decode/log/log-event.js';
 import { FileFollower } from '../src/sources/log-file/file-follower.js';
 import { JournaldFollower } from '../src/sources/journald/journald-follower.js';
-import type { PositionStore } from '../src/sources/source.js';
 
 const WRITER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'log-writer.js');
 
-/** Positions kept as JSON text, as a database column would keep them. */
-class JsonStore implements PositionStore {
-  readonly rows = new Map<string, string>();
-  get(key: string): unknown | null {
-    const v = this.rows.get(key);
-    return v === undefined ? null : JSON.parse(v);
-  }
-  set(key: string, value: unknown): void {
-    this.rows.set(key, JSON.stringify(value));
-  }
-}
 
 class Writer {
   private readonly child: ChildProcessWithoutNullStreams;

@@ -17,22 +17,12 @@ import type { LineOrigin } from '../src/decode/log/log-event.js';
 import { assemble } from '../src/pipeline/assemble.js';
 import { LogPipeline, type LineVerdict, type LogKind } from '../src/pipeline/log-lines.js';
 import { JournaldFollower } from '../src/sources/journald/journald-follower.js';
-import type { PositionStore } from '../src/sources/source.js';
 import { PALISADE_BIN } from './support/paths.js';
 import { SshLab } from './support/ssh-lab.js';
+import { JsonStore } from './support/json-position-store.js';
 
 const INJECTED = 'x from 10.0.0.1 port 22 ssh2';
 
-class JsonStore implements PositionStore {
-  readonly rows = new Map<string, string>();
-  get(key: string): unknown | null {
-    const v = this.rows.get(key);
-    return v === undefined ? null : JSON.parse(v);
-  }
-  set(key: string, value: unknown): void {
-    this.rows.set(key, JSON.stringify(value));
-  }
-}
 
 function verdicts(lines: string[], kind: LogKind): LineVerdict[] {
   const config = defaultConfig();
