@@ -6,11 +6,11 @@ SHELL := /bin/bash
 NODE_MAJOR_MIN := 20
 # Debian packages per target. build: compilers for the SQLite addon (better-sqlite3). test: the
 # kernel backends, namespaces and a real OpenSSH server and client for the end-to-end tests.
-APT_BUILD := python3 make g++
-APT_TEST := nftables iptables ipset conntrack iproute2 openssh-server openssh-client sshpass
+APT_BUILD := python3 make g++ clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libnetfilter-queue-dev libpcap-dev pkg-config
+APT_TEST := nftables iptables ipset conntrack iproute2 openssh-server openssh-client sshpass nmap hping3 sqlmap tcpdump ethtool
 APT_BENCH := tcpdump time fail2ban sshguard nftables iptables ipset iproute2
 
-.PHONY: deps test-deps build test demo bench clean check-node
+.PHONY: deps test-deps build native bpf kernel-fs test demo bench bench-kernel clean check-node
 
 check-node:
 	@command -v node >/dev/null || { echo "palisade: Node.js $(NODE_MAJOR_MIN)+ is required (Debian: NodeSource packages; or https://nodejs.org)"; exit 1; }
@@ -30,7 +30,31 @@ deps: check-node
 	$(call apt-install,$(APT_BUILD))
 	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 
+# The kernel parts: eBPF objects (clang -target bpf, CO-RE against this kernel's BTF) and the
+# Node-API addon (node-gyp, linked with libbpf, libnetfilter_queue and libpcap).
+BPF_SRC := $(wildcard bpf/*.bpf.c)
+BPF_OBJ := $(patsubst bpf/%.bpf.c,build/bpf/%.bpf.o,$(BPF_SRC))
+BPF_CFLAGS := -O2 -g -Wall -target bpf -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -Ibuild/bpf -Ibpf
+NATIVE_SRC := $(wildcard native/src/*.c native/src/*.h) native/binding.gyp
+
+build/bpf/vmlinux.h:
+	@mkdir -p build/bpf
+	@if [ -r /sys/kernel/btf/vmlinux ]; then bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@; \
+	else echo "palisade: this kernel has no BTF (/sys/kernel/btf/vmlinux): the tracepoint program cannot be built; XDP still works" >&2; touch $@; fi
+
+build/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) build/bpf/vmlinux.h
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+bpf: $(BPF_OBJ)
+
+native/build/Release/palisade_native.node: $(NATIVE_SRC)
+	cd native && npx --no-install node-gyp rebuild --silent
+	@touch $@
+
+native: native/build/Release/palisade_native.node
+
 build: deps
+	$(MAKE) --no-print-directory bpf native
 	npx tsc -p tsconfig.json
 	@node dist/src/detect/signatures/gate-cache.js >/dev/null  # precomputed rule analysis: faster start
 
@@ -63,4 +87,4 @@ bench: build
 	@if [ "$$(id -u)" = 0 ]; then node dist/bench/enforce-bench.js; else echo "enforce benchmark skipped: needs root (network namespace, nftables)"; fi
 
 clean:
-	rm -rf dist bench/out
+	rm -rf dist bench/out build native/build

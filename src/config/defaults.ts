@@ -38,13 +38,51 @@ export interface SourceSettings {
   access_logs: string[];
   /** On the first start, read existing files from the beginning instead of the end. */
   from_start: boolean;
+  /** Passive packet capture (palisade monitor, and the daemon with --iface). */
+  packets: PacketSourceSettings;
+  /** Inline NFQUEUE verdicts (palisade live, and the daemon). */
+  nfqueue: NfqueueSettings;
+  /** Connection events from the sock/inet_sock_set_state tracepoint: auto = when BPF works. */
+  sock_trace: boolean | 'auto';
 }
 
-export type EnforceBackend = 'nftables' | 'iptables' | 'dry-run';
+export type CaptureMethod = 'auto' | 'xdp' | 'pcap';
+
+export interface PacketSourceSettings {
+  /** Interfaces watched passively (also --iface). */
+  interfaces: string[];
+  /** auto = the XDP guard's ring buffer when BPF works, else libpcap. */
+  capture: CaptureMethod;
+  /** XDP: hand every Nth packet to the engine (1 = all, 0 = none; drops by the guard are never sampled). */
+  sample_rate: number;
+  /** Bytes of each packet (from the start of the frame) handed to the engine. */
+  snaplen: number;
+  /** libpcap capture filter (tcpdump syntax); empty = everything. */
+  pcap_filter: string;
+}
+
+export interface NfqueueSettings {
+  /** Read verdicts from this queue in the daemon (palisade live takes --queue). */
+  enabled: boolean;
+  queue: number;
+  /** Accept packets when Palisade is gone or its queue is full (false = drop them: fail-closed). */
+  fail_open: boolean;
+  /** Bytes of each packet copied to Palisade. */
+  copy_range: number;
+  /** Packets the kernel holds for Palisade before the fail-open/closed rule applies. */
+  max_len: number;
+}
+
+export type EnforceBackend = 'nftables' | 'iptables' | 'xdp' | 'dry-run';
+export type XdpMode = 'auto' | 'native' | 'generic';
 
 export interface EnforceSettings {
-  /** Kernel backend: nftables (default), iptables + ipset (fallback), or dry-run. */
+  /** Kernel backend: nftables (default), iptables + ipset (fallback), xdp (drop in the XDP guard), or dry-run. */
   backend: EnforceBackend;
+  /** xdp backend: interfaces to guard (empty = sources.packets.interfaces). */
+  xdp_interfaces: string[];
+  /** xdp backend: attach mode; auto = native, falling back to generic. */
+  xdp_mode: XdpMode;
   /** Log the exact commands instead of running them (seed 000: on until the user turns it off). */
   dry_run: boolean;
   /** Name of Palisade's own nftables table / prefix of its ipsets and chains. */
@@ -141,9 +179,14 @@ export function defaultConfig(): Config {
       journald_units: ['ssh.service', 'sshd.service'],
       access_logs: [],
       from_start: false,
+      packets: { interfaces: [], capture: 'auto', sample_rate: 1, snaplen: 256, pcap_filter: '' },
+      nfqueue: { enabled: false, queue: 0, fail_open: true, copy_range: 4096, max_len: 8192 },
+      sock_trace: 'auto',
     },
     enforce: {
       backend: 'nftables',
+      xdp_interfaces: [],
+      xdp_mode: 'auto',
       dry_run: true,
       table: 'palisade',
       forward: true,

@@ -9,6 +9,8 @@ const mode = z.enum(['alert', 'block']);
 const positive = z.number().positive();
 const count = z.number().int().min(1);
 const cidr = z.string().refine((s) => parseCidr(s) !== null, { message: 'not an IPv4/IPv6 address or CIDR' });
+// Linux interface names: at most 15 bytes, no '/', whitespace or ':' (IFNAMSIZ and dev_valid_name()).
+const ifaceName = z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'not a network interface name (1-15 letters, digits, _ . @ -)');
 
 const rule = { enabled: z.boolean(), mode, severity };
 const rateRule = z.object({ ...rule, threshold: positive, window: positive }).strict();
@@ -69,11 +71,32 @@ export const configSchema = z
         journald_units: z.array(z.string().regex(/^[\w@.:-]+$/, 'not a systemd unit name')),
         access_logs: z.array(z.string().min(1)),
         from_start: z.boolean(),
+        packets: z
+          .object({
+            interfaces: z.array(ifaceName),
+            capture: z.enum(['auto', 'xdp', 'pcap']),
+            sample_rate: z.number().int().min(0),
+            snaplen: z.number().int().min(64).max(65535),
+            pcap_filter: z.string(),
+          })
+          .strict(),
+        nfqueue: z
+          .object({
+            enabled: z.boolean(),
+            queue: z.number().int().min(0).max(65535),
+            fail_open: z.boolean(),
+            copy_range: z.number().int().min(64).max(65535),
+            max_len: z.number().int().min(1),
+          })
+          .strict(),
+        sock_trace: z.union([z.boolean(), z.literal('auto')]),
       })
       .strict(),
     enforce: z
       .object({
-        backend: z.enum(['nftables', 'iptables', 'dry-run']),
+        backend: z.enum(['nftables', 'iptables', 'xdp', 'dry-run']),
+        xdp_interfaces: z.array(ifaceName),
+        xdp_mode: z.enum(['auto', 'native', 'generic']),
         dry_run: z.boolean(),
         table: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, 'lower-case letters, digits and _, at most 16, starting with a letter'),
         forward: z.boolean(),
