@@ -311,7 +311,7 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 	 * alert comes when the attack does; the poll wake-up still batches whatever has queued. */
 	pcap_set_immediate_mode(p, 1);
 	pcap_set_buffer_size(p, (int)bufsize);
-	int nano = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0;
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO); /* microseconds when refused */
 	rc = pcap_activate(p);
 	if (rc < 0) {
 		/* libpcap's status text names the kind of failure, its error buffer the system call. */
@@ -351,6 +351,7 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 		}
 	}
 	free(filter);
+	int nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	if (pcap_setnonblock(p, 1, errbuf) < 0) {
 		snprintf(msg, sizeof(msg), "pcap %s: non-blocking mode: %s", iface, errbuf);
 		pcap_close(p);
