@@ -201,4 +201,16 @@ describe('palisade monitor: live libpcap capture against real attack tools', { c
     assert.equal(s.packets, 20);
     assert.equal((s.capture as { stopped_by: string }).stopped_by, 'count');
   });
+
+  it('the interface removed under it: the summary, then one line saying why capture stopped, exit 1', async () => {
+    const m = new Monitor(['-i', BRIDGE, '--capture', 'pcap', '-o', 'json']);
+    monitor = m;
+    await waitFor('the monitor to start', () => m.stderr.includes('monitoring') || m.child.exitCode !== null);
+    connect(NS.ben, IP.benign, IP.victim, LISTEN_PORT);
+    ns(NS.victim, ['ip', 'link', 'del', BRIDGE]);
+    const code = await m.exited;
+    assert.equal(code, 1);
+    assert.match(m.stderr, new RegExp(`\\npalisade: capture on ${BRIDGE} stopped: pcap ${BRIDGE}: .+\\n$`));
+    assert.equal((m.summary()!.capture as { stopped_by: string }).stopped_by, 'problem');
+  });
 });

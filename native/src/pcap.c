@@ -147,7 +147,14 @@ static void on_poll(uv_poll_t *h, int status, int events)
 	if (c->closing)
 		return;
 	if (status < 0) {
-		snprintf(c->error, sizeof(c->error), "pcap %s: poll failed: %s", c->iface, uv_strerror(status));
+		/* The socket reported an error (e.g. the interface was removed): libpcap names it best. */
+		c->dispatching = 1;
+		n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+		c->dispatching = 0;
+		if (n == PCAP_ERROR)
+			snprintf(c->error, sizeof(c->error), "pcap %s: %s", c->iface, pcap_geterr(c->p));
+		else
+			snprintf(c->error, sizeof(c->error), "pcap %s: poll failed: %s", c->iface, uv_strerror(status));
 	} else {
 		c->dispatching = 1;
 		do {
