@@ -19,6 +19,8 @@ import { dryRunCommand } from './dry-run.js';
 import { backupDbCommand } from './backup-db.js';
 import { retentionCommand } from './retention.js';
 import { monitorCommand } from './monitor.js';
+import { liveCommand } from './live.js';
+import { nfqueueCommand } from './nfqueue.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -32,6 +34,8 @@ export function buildProgram(): Command {
   program.addCommand(replayCommand());
   program.addCommand(explainCommand());
   program.addCommand(monitorCommand());
+  program.addCommand(liveCommand());
+  program.addCommand(nfqueueCommand());
   for (const c of [runCommand(), statusCommand(), alertsCommand(), statsCommand(), configCommand(), blacklistCommand(), blockCommand(), unblockCommand(), whitelistCommand(), dryRunCommand(), backupDbCommand(), retentionCommand()]) {
     program.addCommand(c);
   }
