@@ -262,3 +262,14 @@ export class ConnEventDetector {
     return { events: this.events, by_kind: { ...this.byKind }, remotes_tracked: this.remotes.size, remote_evictions: this.evictions, other_netns: this.otherNetns };
   }
 }
+
+/** The detector's settings from the config's detect section (detect.tcp_half_open, ...). */
+export function connEventSettingsFrom(d: {
+  cooldown: number;
+  max_sources: number;
+  tcp_half_open: ConnRuleSettings;
+  tcp_reset_scan: ConnRuleSettings;
+  tcp_reset_storm: ConnRuleSettings;
+}): ConnEventSettings {
+  return { half_open: d.tcp_half_open, reset_scan: d.tcp_reset_scan, reset_storm: d.tcp_reset_storm, cooldown: d.cooldown, max_sources: d.max_sources };
+}
