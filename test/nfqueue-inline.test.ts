@@ -177,7 +177,7 @@ describe('NFQUEUE inline: palisade nfqueue + palisade live in namespaces', { tim
     assert.deepEqual([ok.connected, ok.status], [true, 200], `benign GET: ${JSON.stringify(ok)}`);
     assert.match(serverOut, /request \/\?id=1\n/);
 
-    const bad = await get(SQLI_PATH, 3_000);
+    const bad = await get(SQLI_PATH, 2_000);
     assert.equal(bad.connected, true, 'the TCP handshake itself is not touched');
     assert.equal(bad.status, null, `the injection got an answer: ${JSON.stringify(bad)}`);
     assert.ok(!serverOut.includes('%27'), `the server saw the injection:\n${serverOut}`);
@@ -186,7 +186,7 @@ describe('NFQUEUE inline: palisade nfqueue + palisade live in namespaces', { tim
     // The same over IPv6 (ip6tables / inet table).
     const ok6 = await get('/?id=v6', 5_000, attacker.victimV6);
     assert.deepEqual([ok6.connected, ok6.status], [true, 200], `benign GET over IPv6: ${JSON.stringify(ok6)}`);
-    const bad6 = await get(SQLI_PATH.replace('id=1', 'id=6'), 3_000, attacker.victimV6);
+    const bad6 = await get(SQLI_PATH.replace('id=1', 'id=6'), 2_000, attacker.victimV6);
     assert.deepEqual([bad6.connected, bad6.status], [true, null], `injection over IPv6: ${JSON.stringify(bad6)}`);
     await until(() => live.out.includes(`-> ${attacker.victimV6} dport=${PORT}`), 10_000, 'the IPv6 alert line');
   });

@@ -542,7 +542,7 @@ static void close_now(struct nfq *q)
 		return;
 	q->closing = 1;
 	uv_poll_stop(&q->poll);
-	if (q->fail_open && q->seen_any) {
+	if (q->fail_open) {
 		/* A batch verdict covers every queued id up to its own, in serial-number order: this one
 		 * reaches half the id space past the last id read, i.e. everything still queued. */
 		put_verdict(q->tx, q->queue, q->last_id + 0x7fffffffu, NF_ACCEPT);

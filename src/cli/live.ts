@@ -66,11 +66,12 @@ export function liveCommand(): Command {
   const cmd = new Command('live')
     .summary('inline IPS on an NFQUEUE queue: every packet gets its verdict, block-mode hits are dropped')
     .description(
-      'Reads packets the kernel queues on NFQUEUE --queue N (add the rule with `palisade nfqueue enable\n' +
-        '--queue N`), runs each through the detection engine and drops the packets that raise a\n' +
-        'block-mode detection (e.g. an SQL injection request). Alerts print as they happen; Ctrl+C or\n' +
-        'SIGTERM prints a summary. Fail-open by default: while the queue is full, packets pass\n' +
-        'uninspected (--fail-closed drops them). Needs root.',
+      'Reads the packets the kernel queues on NFQUEUE --queue N (add the rule with\n' +
+        '`palisade nfqueue enable --queue N`), runs each through the detection engine\n' +
+        'and drops the packets that raise a block-mode detection (e.g. an SQL injection\n' +
+        'request). Alerts print as they happen; Ctrl+C or SIGTERM prints a summary.\n' +
+        'Fail-open by default: packets the queue cannot hold pass uninspected\n' +
+        '(--fail-closed drops them). Needs root.',
     )
     .requiredOption('-q, --queue <n>', 'NFQUEUE queue number (0-65535)')
     .option('--fail-closed', 'drop packets when the queue overflows (default: accept them)')

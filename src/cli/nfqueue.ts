@@ -42,12 +42,13 @@ export function nfqueueCommand(): Command {
   const cmd = new Command('nfqueue')
     .summary('add or remove the rules that send packets to an NFQUEUE queue (for palisade live)')
     .description(
-      "Packets reach `palisade live --queue N` only through a firewall rule. `enable` adds one in a table\n" +
-        "of Palisade's own (nftables `table inet palisade_nfq`, chain input and with --forward forward:\n" +
-        '`queue num N bypass`); on kernels without the nftables queue expression it falls back to the\n' +
-        'iptables NFQUEUE target in a mangle chain PALISADE_NFQ (IPv4 and IPv6). `bypass` means fail-open:\n' +
-        'while nothing listens on the queue packets pass; --fail-closed drops them instead.\n' +
-        "`disable` removes only Palisade's table / chain. Both are idempotent. Needs root.",
+      'Packets reach `palisade live --queue N` only through a firewall rule. `enable`\n' +
+        "adds one in a table of Palisade's own: nftables `table inet palisade_nfq`,\n" +
+        'chain input (and forward with --forward): `queue num N bypass`. On kernels\n' +
+        'without the nftables queue expression it uses the iptables NFQUEUE target in\n' +
+        'a mangle chain PALISADE_NFQ (IPv4 and IPv6). `bypass` is fail-open: while\n' +
+        'nothing listens on the queue, packets pass; --fail-closed drops them.\n' +
+        "`disable` removes only Palisade's table / chain. Idempotent. Needs root.",
     );
 
   const enable = common(

@@ -100,7 +100,12 @@ export class NfQueue {
    * reason the addon is unavailable.
    */
   static open(queue: number, options: NfqOptions, onBatch: NfqBatchHandler): NfQueue {
-    const native = requireNative<NfqNative>();
+    let native: NfqNative;
+    try {
+      native = requireNative<NfqNative>();
+    } catch (err) {
+      throw new Error(`NFQUEUE queue ${queue}: ${(err as Error).message}`);
+    }
     let handle: number;
     try {
       handle = native.nfqOpen(queue, options, onBatch);

@@ -19,6 +19,8 @@ export interface NfqueueSourceOptions {
   /** Take GSO super-packets unsegmented (default false: every segment is inspected). */
   gso?: boolean;
   maxBatch?: number;
+  /** Socket receive buffer in bytes (default 64 MiB). */
+  rcvbuf?: number;
 }
 
 /** Link type for the packet bytes of a record, from the hardware protocol the kernel reports. */
@@ -44,7 +46,7 @@ export class NfqueueSource implements LivePacketSource {
     const o = this.options;
     this.q = NfQueue.open(
       o.queue,
-      { copyRange: o.copyRange, maxLen: o.maxLen, failOpen: o.failOpen, gso: o.gso ?? false, maxBatch: o.maxBatch ?? 1024 },
+      { copyRange: o.copyRange, maxLen: o.maxLen, failOpen: o.failOpen, gso: o.gso ?? false, maxBatch: o.maxBatch ?? 1024, ...(o.rcvbuf !== undefined ? { rcvbuf: o.rcvbuf } : {}) },
       (batch, count, verdicts) => this.onBatch(batch, count, verdicts, handler),
     );
   }
