@@ -454,9 +454,16 @@ export class Daemon {
     };
   }
 
-  stats(): Record<string, unknown> {
+  async stats(): Promise<Record<string, unknown>> {
     this.flushAlerts();
+    let kernelDrops: { packets: number; bytes: number } | null = null;
+    try {
+      kernelDrops = this.enforcer.drops ? await this.enforcer.drops() : null;
+    } catch {
+      kernelDrops = null; // the counters are informative: a failed read must not fail `stats`
+    }
     return {
+      kernel_drops: kernelDrops,
       lines: this.counts.lines,
       alerts: this.counts.alerts,
       decisions: this.counts.decisions,
