@@ -17,6 +17,7 @@ export const ErrorCodes = {
   PALISADE_ERR_REFUSED: 'a block, unblock or whitelist change was refused',
   PALISADE_ERR_ENFORCE_TARGET: 'a block target is not an IPv4/IPv6 address or CIDR',
   PALISADE_ERR_ENFORCE: 'a firewall command (nft, ipset, iptables) failed',
+  PALISADE_ERR_XDP: 'the XDP guard cannot load, attach or change its maps',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

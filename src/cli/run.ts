@@ -11,7 +11,7 @@ import { addDetectionOptions, configFromFlags, type DetectionFlags } from './opt
 
 interface RunFlags extends DetectionFlags {
   iface?: string;
-  enforcer?: 'nftables' | 'iptables' | 'dry-run';
+  enforcer?: 'nftables' | 'iptables' | 'xdp' | 'dry-run';
   dryRun?: boolean;
   authLog?: string[];
   accessLog?: string[];
@@ -32,8 +32,8 @@ export function runCommand(): Command {
         '(--no-dry-run, `palisade dry-run off`, or enforce.dry_run: false). Stop with SIGTERM or Ctrl+C;\n' +
         'SIGHUP reloads the configuration. Talk to it with status, alerts, blacklist, block, ...',
     )
-    .option('--iface <name>', 'network interface the packet sources will watch (recorded; packet capture arrives with the kernel data path)')
-    .addOption(new Option('--enforcer <backend>', 'kernel backend').choices(['nftables', 'iptables', 'dry-run']))
+    .option('--iface <name>', 'network interface to watch and, with --enforcer xdp, to guard (sets sources.packets.interfaces)')
+    .addOption(new Option('--enforcer <backend>', 'kernel backend').choices(['nftables', 'iptables', 'xdp', 'dry-run']))
     .option('--dry-run', 'log the commands instead of running them (the default until turned off)')
     .option('--no-dry-run', 'enforce in the kernel')
     .option('--auth-log <file>', 'auth log to follow (repeatable; replaces sources.auth_logs)', collect)
@@ -45,6 +45,7 @@ export function runCommand(): Command {
   addDetectionOptions(cmd);
   cmd.action(async (f: RunFlags) => {
     const overrides: ConfigOverride[] = [];
+    if (f.iface) overrides.push({ path: ['sources', 'packets', 'interfaces'], value: [f.iface], origin: '--iface' });
     if (f.enforcer) overrides.push({ path: ['enforce', 'backend'], value: f.enforcer, origin: '--enforcer' });
     if (f.dryRun !== undefined) overrides.push({ path: ['enforce', 'dry_run'], value: f.dryRun, origin: f.dryRun ? '--dry-run' : '--no-dry-run' });
     if (f.authLog) overrides.push({ path: ['sources', 'auth_logs'], value: f.authLog, origin: '--auth-log' });
@@ -82,7 +83,6 @@ export function runCommand(): Command {
       await daemon.stop();
       throw err;
     }
-    if (f.iface) logger.info({ iface: f.iface }, 'interface recorded for packet sources (not used by host-log sources)');
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (sig: string) => {

@@ -326,7 +326,7 @@ export class Daemon {
   }
 
   private async useEnforcer(c: Config, dryRun: boolean): Promise<void> {
-    const sel = await selectEnforcer({ ...c.enforce, dry_run: dryRun, maxElements: c.policy.max_blocks });
+    const sel = await selectEnforcer({ ...c.enforce, dry_run: dryRun, maxElements: c.policy.max_blocks, packetInterfaces: c.sources.packets.interfaces });
     const res = await sel.enforcer.start(this.entries());
     if (res.error) throw new PalisadeError('PALISADE_ERR_DAEMON', `cannot set up ${sel.enforcer.name}: ${res.error}`);
     this.enforcer = sel.enforcer;
@@ -377,7 +377,8 @@ export class Daemon {
     for (const s of this.sources) await s.source.stop();
     this.sources = this.buildSources(next);
     for (const s of this.sources) s.source.start();
-    const e = (c: Config) => JSON.stringify([c.enforce.backend, c.enforce.table, c.enforce.forward, c.policy.max_blocks]);
+    const e = (c: Config) =>
+      JSON.stringify([c.enforce.backend, c.enforce.table, c.enforce.forward, c.policy.max_blocks, c.enforce.xdp_interfaces, c.enforce.xdp_mode, c.sources.packets.interfaces]);
     const dryRun = this.dryRunOrigin === 'runtime' ? this.dryRun : next.enforce.dry_run;
     if (e(prev) !== e(next) || dryRun !== this.dryRun) await this.switchEnforcer(dryRun);
     const message = 'configuration reloaded (detector windows restart; blocks, positions and whitelist kept)';
