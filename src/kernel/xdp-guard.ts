@@ -500,15 +500,17 @@ export class XdpGuard {
     return keys;
   }
 
-  private addTo(m: KeyedMap, input: readonly XdpPrefix[]): void {
-    const list = dedupe(input);
+  // No de-duplication up front (a Set of a million strings costs more than the kernel's batch):
+  // a repeated key is simply written twice, skipped as EEXIST, or found missing on delete.
+  private addTo(m: KeyedMap, list: readonly XdpPrefix[]): void {
     if (list.length === 0) return;
     const fd = this.fds[m];
     const keys = this.encode(m, list);
     const ks = KEY_SIZE[m];
     const hash = m === 'blk_v4' || m === 'blk_v6';
     if (hash && (this.counts[m] === 0 || list.length > 256)) {
-      // Batch load. Into a map known empty every key is new; otherwise count afterwards.
+      // Batch load. Into a map known empty every key is new (a repeated one makes the count an
+      // upper bound, which only costs a lookup); otherwise count afterwards.
       const wasEmpty = this.counts[m] === 0;
       const values = Buffer.alloc(VALUE_SIZE * list.length);
       try {
@@ -545,8 +547,7 @@ export class XdpGuard {
     return new PalisadeError('PALISADE_ERR_XDP', `xdp ${this.iface}: ${m}: ${(err as Error).message}: ${detail}`);
   }
 
-  private removeFrom(m: KeyedMap, input: readonly XdpPrefix[]): number {
-    const list = dedupe(input);
+  private removeFrom(m: KeyedMap, list: readonly XdpPrefix[]): number {
     if (list.length === 0) return 0;
     const fd = this.fds[m];
     const keys = this.encode(m, list);
@@ -582,22 +583,28 @@ export class XdpGuard {
   private listMaps(maps: readonly KeyedMap[]): string[] {
     this.objHandle();
     const out: string[] = [];
-    for (const m of maps) out.push(...this.readMap(m));
+    for (const m of maps) for (const t of this.readMap(m)) out.push(t);
     this.writeCfg();
     return out;
   }
 
   private replaceIn<M extends KeyedMap>(maps: readonly M[], prefixes: readonly XdpPrefix[], which: (p: XdpPrefix) => M): { added: number; removed: number } {
     this.objHandle();
-    const wanted = new Map<M, Map<string, XdpPrefix>>();
-    for (const m of maps) wanted.set(m, new Map());
-    for (const p of prefixes) wanted.get(which(p))!.set(p.text, p);
+    const grouped = group(prefixes, which);
     let added = 0;
     let removed = 0;
     try {
       for (const m of maps) {
-        const want = wanted.get(m)!;
         const have = this.readMap(m);
+        if (have.length === 0) {
+          // Loading into an empty map (the usual start): no diff to build.
+          const all = grouped.get(m) ?? [];
+          this.addTo(m, all);
+          added += this.counts[m];
+          continue;
+        }
+        const want = new Map<string, XdpPrefix>();
+        for (const p of grouped.get(m) ?? []) want.set(p.text, p);
         const extra: XdpPrefix[] = [];
         const haveSet = new Set<string>();
         for (const text of have) {
@@ -730,18 +737,6 @@ function group<M>(prefixes: readonly XdpPrefix[], which: (p: XdpPrefix) => M): M
     let l = out.get(m);
     if (!l) out.set(m, (l = []));
     l.push(p);
-  }
-  return out;
-}
-
-function dedupe(list: readonly XdpPrefix[]): XdpPrefix[] {
-  if (list.length < 2) return [...list];
-  const seen = new Set<string>();
-  const out: XdpPrefix[] = [];
-  for (const p of list) {
-    if (seen.has(p.text)) continue;
-    seen.add(p.text);
-    out.push(p);
   }
   return out;
 }

@@ -102,7 +102,7 @@ export class XdpEnforcer implements Enforcer {
     return this.serial.run(async () => {
       const now = this.now();
       const live = this.planner.startOps(wanted, now);
-      const commands = showPlan(this.planner.start(wanted, now).plan, undefined);
+      const commands = showPlan(this.planner.startPlan(live).plan, undefined);
       const error = this.change((g) => {
         g.ensureAttached();
         g.replaceBlocks(live);

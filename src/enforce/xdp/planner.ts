@@ -43,9 +43,9 @@ export class XdpPlanner implements Planner {
     return dedupe(wanted);
   }
 
-  /** start: the maps get exactly the live entries. */
+  /** start: the maps get exactly the live entries (duplicates are merged by the guard, per map). */
   startOps(wanted: readonly Target[], now: number): Target[] {
-    return dedupe(wanted).filter((t) => isLive(t, now));
+    return wanted.filter((t) => isLive(t, now));
   }
 
   /** apply: adds then removes; an add that has already expired counts as a remove. */
@@ -57,7 +57,11 @@ export class XdpPlanner implements Planner {
   }
 
   start(wanted: readonly Target[], now: number): Pending {
-    const live = this.startOps(wanted, now);
+    return this.startPlan(this.startOps(wanted, now));
+  }
+
+  /** The text of a start that loads `live` (from startOps). */
+  startPlan(live: readonly Target[]): Pending {
     const steps: Step[] = [];
     for (const ifc of this.interfaces) {
       steps.push(line(ifc, 'attach', 'xdp_guard', 'mode', this.mode));
@@ -76,7 +80,7 @@ export class XdpPlanner implements Planner {
     const steps: Step[] = [];
     for (const ifc of this.interfaces) {
       steps.push(...this.elementLines(ifc, 'add', missing));
-      steps.push(...shown(extra.map((e) => e.text)).map((text) => line(ifc, 'remove', ...text)));
+      steps.push(...shown(extra, (e) => e.text).map((text) => line(ifc, 'remove', ...text)));
     }
     return done(steps);
   }
@@ -95,14 +99,14 @@ export class XdpPlanner implements Planner {
   }
 
   private elementLines(ifc: string, verb: 'add' | 'remove', targets: readonly Target[]): Step[] {
-    return shown(targets.map((t) => t.text)).map((text) => line(ifc, verb, ...text));
+    return shown(targets, (t) => t.text).map((text) => line(ifc, verb, ...text));
   }
 }
 
 /** At most SHOWN_ELEMENTS lines, then "+N more". */
-function shown(texts: readonly string[]): string[][] {
-  const out = texts.slice(0, SHOWN_ELEMENTS).map((t) => [t]);
-  if (texts.length > SHOWN_ELEMENTS) out.push([`+${texts.length - SHOWN_ELEMENTS}`, 'more']);
+function shown<T>(items: readonly T[], text: (t: T) => string): string[][] {
+  const out = items.slice(0, SHOWN_ELEMENTS).map((t) => [text(t)]);
+  if (items.length > SHOWN_ELEMENTS) out.push([`+${items.length - SHOWN_ELEMENTS}`, 'more']);
   return out;
 }
 
