@@ -9,11 +9,10 @@
 import type { BlockEntry } from '../../decide/decision.js';
 import { PalisadeError } from '../../errors.js';
 import type { XdpAttachMode } from '../../kernel/bpf.js';
-import { acquireXdpGuard, releaseXdpGuard, type XdpGuard, type XdpMode, type XdpStats } from '../../kernel/xdp-guard.js';
-import { diffKernel } from '../drift.js';
+import { acquireXdpGuard, releaseXdpGuard, type XdpGuard, type XdpMode, type XdpPrefix, type XdpStats } from '../../kernel/xdp-guard.js';
+import { GRACE_SECONDS } from '../drift.js';
 import type { BackendName, DriftReport, EnforceResult, Enforcer } from '../enforcer.js';
 import { showPlan } from '../plan.js';
-import type { KernelElement } from '../planner.js';
 import { Serial } from '../serial.js';
 import { toTargets, type Target } from '../target.js';
 import { XdpPlanner, type XdpOps } from './planner.js';
@@ -147,12 +146,16 @@ export class XdpEnforcer implements Enforcer {
             recreated = true;
             commands.push(`xdp ${g.iface}: attach xdp_guard mode ${this.options.mode}`);
           }
+          // As diffKernel does for the other backends, on map keys: an entry expiring within the
+          // grace period (or expired, not lifted yet) counts neither way.
           const now = this.now();
-          const kernel: KernelElement[] = g.readBlocks().map((e) => ({ set: e.map, text: e.text }));
-          const drift = diffKernel(this.planner, wanted, kernel, now);
-          for (const t of drift.missing) missing.add(t.text);
-          for (const e of drift.extra) extra.add(e.text);
-          const ops: XdpOps = { add: drift.missing, remove: drift.extra.map(extraTarget) };
+          const want: Target[] = [];
+          const soon: Target[] = [];
+          for (const t of wanted) (t.expiresAt !== null && t.expiresAt - now < GRACE_SECONDS ? soon : want).push(t);
+          const drift = g.drift(want, soon);
+          for (const p of drift.missing) missing.add(p.text);
+          for (const p of drift.extra) extra.add(p.text);
+          const ops: XdpOps = { add: drift.missing as Target[], remove: drift.extra.map(extraTarget) };
           commands.push(...showPlan(new XdpPlanner([g.iface], this.options.mode).opsPlan(ops).plan, undefined));
           if (ops.add.length > 0) g.addPrefixes(ops.add);
           if (ops.remove.length > 0) g.removePrefixes(ops.remove);
@@ -227,7 +230,7 @@ export class XdpEnforcer implements Enforcer {
   }
 }
 
-/** A map entry the store does not hold, as a target to delete (its text came from the map, so it parses). */
-function extraTarget(e: KernelElement): Target {
-  return toTargets([{ target: e.text, family: e.text.includes(':') ? 6 : 4, network: e.text.includes('/'), expiresAt: null }], 'xdp reconcile')[0];
+/** A map entry the store does not hold, as a target to delete. */
+function extraTarget(p: XdpPrefix): Target {
+  return { ...p, network: p.bits < (p.family === 4 ? 32 : 128), expiresAt: null };
 }

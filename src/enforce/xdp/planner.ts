@@ -38,9 +38,12 @@ export class XdpPlanner implements Planner {
     return xdpMapFor(t);
   }
 
-  /** The maps hold every entry until the daemon lifts it, expired or not (drift's grace period covers the gap). */
+  /**
+   * The maps hold every entry until the daemon lifts it, expired or not (drift's grace period
+   * covers the gap). Not de-duplicated here: diffKernel keys what it gets (the last one wins).
+   */
   expected(wanted: readonly Target[], _now: number): Target[] {
-    return dedupe(wanted);
+    return wanted as Target[];
   }
 
   /** start: the maps get exactly the live entries (duplicates are merged by the guard, per map). */
