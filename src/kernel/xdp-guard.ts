@@ -213,7 +213,7 @@ class U32Set implements KeySet {
   }
 
   private slot(k: number): number {
-    let i = Math.imul(k, 0x9e3779b1) >>> 0 & this.mask;
+    let i = (Math.imul(k, 0x9e3779b1) >>> 0) & this.mask;
     while (this.slots[i] !== 0 && this.slots[i] !== k) i = (i + 1) & this.mask;
     return i;
   }
