@@ -4,7 +4,7 @@
 // reach the kernel through the enforcer, not through this source).
 
 import { PacketView } from '../../decode/packet-view.js';
-import { acquireXdpGuard, EVENT, MonoClock, releaseXdpGuard, type XdpGuard, type XdpGuardOptions } from '../../kernel/xdp-guard.js';
+import { acquireXdpGuard, EVENT, MonoClock, releaseXdpGuard, type XdpGuard, type XdpGuardOptions, type XdpMode } from '../../kernel/xdp-guard.js';
 import type { LivePacketSource, LiveSourceStatus, PacketHandler } from '../live/packet-source.js';
 
 const LINKTYPE_ETHERNET = 1;
@@ -101,4 +101,21 @@ export class XdpPacketSource implements LivePacketSource {
       problem,
     };
   }
+}
+
+/**
+ * The daemon's XDP capture factory (select-capture's LiveSourceFactory): each interface's source
+ * acquires that interface's shared guard, sized like the xdp enforcer's (policy.max_blocks), so
+ * both use the one program and its maps whichever starts first.
+ */
+export function xdpFactory(c: {
+  policy: { max_blocks: number };
+  enforce: { xdp_mode: XdpMode };
+  sources: { packets: { sample_rate: number; snaplen: number } };
+}): (iface: string) => XdpPacketSource {
+  return (iface) =>
+    XdpPacketSource.open(
+      { iface, mode: c.enforce.xdp_mode, maxBlocks: c.policy.max_blocks },
+      { sampleRate: c.sources.packets.sample_rate, snaplen: c.sources.packets.snaplen },
+    );
 }
