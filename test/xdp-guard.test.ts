@@ -297,6 +297,12 @@ describe('XDP guard and xdp enforcer (root, namespaces)', { concurrency: false, 
       assert.equal(status.enforcer.backend, 'xdp', JSON.stringify(status.enforcer));
       assert.equal(status.row.environment, 'Linux, root, BPF');
       assert.equal(status.row.enforcement, 'XDP maps');
+      // The passive source on vic0 is the same guard's ring buffer (one program on the interface).
+      assert.match(status.row.packet_source, /XDP ring buffer/, status.row.packet_source);
+      const src = status.packet_sources.find((p: any) => p.kind === 'xdp');
+      assert.equal(src?.name, `xdp vic0 (${mode})`, JSON.stringify(status.packet_sources));
+      await reachBenign();
+      await until('sampled packets counted in status', async () => JSON.parse(cli(['status', '-o', 'json']).stdout).packet_sources.find((p: any) => p.kind === 'xdp').packets, (n) => n > 0);
       const b = cli(['block', XADDR.attacker4]);
       assert.equal(b.status, 0, b.stderr);
       assert.equal((await lab.reach(lab.attacker, [XADDR.attacker4]))[XADDR.attacker4], false);
@@ -311,6 +317,28 @@ describe('XDP guard and xdp enforcer (root, namespaces)', { concurrency: false, 
     } finally {
       if (daemon && daemon.exitCode === null) daemon.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('palisade monitor --capture xdp reads the guard\'s ring buffer, then takes the guard off', async () => {
+    const child = spawn('ip', ['netns', 'exec', lab.victim, process.execPath, PALISADE_BIN, 'monitor', '-i', 'vic0', '--capture', 'xdp', '-c', '6', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    try {
+      await until('monitor start', async () => err, (e) => e.includes('monitoring vic0 with the XDP ring buffer') || child.exitCode !== null);
+      assert.equal(child.exitCode, null, err);
+      // Traffic until the monitor has its packets (-c 6) and exits.
+      await until('monitor exit after 6 packets', async () => (child.exitCode === null ? (await reachBenign(), null) : child.exitCode), (c) => c !== null, 20_000);
+      assert.equal(await exited, 0, err);
+      const summary = JSON.parse(out.trim().split('\n').pop()!).summary;
+      assert.equal(summary.packets, 6, out);
+      assert.deepEqual([summary.capture.method, summary.capture.lost], ['xdp', 0]);
+      assert.doesNotMatch(nsRun(lab.victim, ['ip', '-d', 'link', 'show', 'vic0']).stdout, /prog\/xdp|xdpgeneric/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 });

@@ -18,6 +18,7 @@ import { Whitelist } from '../decide/whitelist.js';
 import type { Detection } from '../detect/detection.js';
 import { killConnections } from '../enforce/conntrack.js';
 import type { EnforceResult, Enforcer } from '../enforce/enforcer.js';
+import { xdpFactory } from '../sources/xdp/xdp-packet-source.js';
 import { selectEnforcer } from '../enforce/select.js';
 import { kernelCapabilities } from '../kernel/capabilities.js';
 import { LiveSources } from './live-sources.js';
@@ -186,6 +187,7 @@ export class Daemon {
         this.onDetection(d);
       },
       onProblem: (msg) => this.log.warn({}, msg),
+      xdp: xdpFactory(c),
     });
     this.pipeline = new LogPipeline(c, (d) => this.onDetection(d), this.live.pipeline.stages.signatures);
   }

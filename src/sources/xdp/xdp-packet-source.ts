@@ -4,6 +4,7 @@
 // reach the kernel through the enforcer, not through this source).
 
 import { PacketView } from '../../decode/packet-view.js';
+import { PalisadeError } from '../../errors.js';
 import { acquireXdpGuard, EVENT, MonoClock, releaseXdpGuard, type XdpGuard, type XdpGuardOptions, type XdpMode } from '../../kernel/xdp-guard.js';
 import type { LivePacketSource, LiveSourceStatus, PacketHandler } from '../live/packet-source.js';
 
@@ -104,18 +105,23 @@ export class XdpPacketSource implements LivePacketSource {
 }
 
 /**
- * The daemon's XDP capture factory (select-capture's LiveSourceFactory): each interface's source
- * acquires that interface's shared guard, sized like the xdp enforcer's (policy.max_blocks), so
- * both use the one program and its maps whichever starts first.
+ * The daemon's and `palisade monitor`'s XDP capture factory (select-capture's LiveSourceFactory):
+ * each interface's source acquires that interface's shared guard, sized like the xdp enforcer's
+ * (policy.max_blocks), so both use the one program and its maps whichever starts first. A libpcap
+ * filter is something only libpcap can apply: with one set, this factory declines (auto then
+ * takes libpcap and says why).
  */
 export function xdpFactory(c: {
   policy: { max_blocks: number };
   enforce: { xdp_mode: XdpMode };
-  sources: { packets: { sample_rate: number; snaplen: number } };
+  sources: { packets: { sample_rate: number; snaplen: number; pcap_filter: string } };
 }): (iface: string) => XdpPacketSource {
-  return (iface) =>
-    XdpPacketSource.open(
+  return (iface) => {
+    const filter = c.sources.packets.pcap_filter;
+    if (filter !== '') throw new PalisadeError('PALISADE_ERR_CAPTURE', `the XDP ring buffer cannot apply the libpcap filter '${filter}'`);
+    return XdpPacketSource.open(
       { iface, mode: c.enforce.xdp_mode, maxBlocks: c.policy.max_blocks },
       { sampleRate: c.sources.packets.sample_rate, snaplen: c.sources.packets.snaplen },
     );
+  };
 }
