@@ -44,7 +44,7 @@ export class XdpEnforcer implements Enforcer {
     readonly options: XdpEnforcerOptions,
     guards: XdpGuard[],
   ) {
-    this.planner = new XdpPlanner(options.interfaces, options.mode);
+    this.planner = new XdpPlanner(guards.map((g) => g.iface), options.mode);
     this.now = options.now ?? (() => Date.now() / 1000);
     this.guards = guards;
   }
