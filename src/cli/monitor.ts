@@ -13,6 +13,7 @@ import type { AnalysisReport } from '../pipeline/offline.js';
 import { alertRecord } from '../record/alerts-jsonl.js';
 import { selectCapture, type CaptureFactories } from '../sources/live/select-capture.js';
 import { pcapFactory } from '../sources/pcap-live/pcap-live-source.js';
+import { xdpFactory } from '../sources/xdp/xdp-packet-source.js';
 import { addDetectionOptions, configFromFlags, type DetectionFlags } from './options.js';
 import { alertLine, renderReport, reportJson } from './report-text.js';
 
@@ -104,7 +105,7 @@ export function monitorCommand(): Command {
         problem = p;
         finish('problem');
       }),
-      // xdp: the XDP guard's ring-buffer source is wired in here when it is part of the build.
+      xdp: xdpFactory(config),
     };
     const onSignal = (): void => finish('signal');
     process.on('SIGINT', onSignal);

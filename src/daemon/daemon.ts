@@ -18,6 +18,7 @@ import { Whitelist } from '../decide/whitelist.js';
 import type { Detection } from '../detect/detection.js';
 import { killConnections } from '../enforce/conntrack.js';
 import type { EnforceResult, Enforcer } from '../enforce/enforcer.js';
+import { xdpFactory } from '../sources/xdp/xdp-packet-source.js';
 import { selectEnforcer } from '../enforce/select.js';
 import { kernelCapabilities } from '../kernel/capabilities.js';
 import { LiveSources } from './live-sources.js';
@@ -186,6 +187,7 @@ export class Daemon {
         this.onDetection(d);
       },
       onProblem: (msg) => this.log.warn({}, msg),
+      xdp: xdpFactory(c),
     });
     this.pipeline = new LogPipeline(c, (d) => this.onDetection(d), this.live.pipeline.stages.signatures);
   }
@@ -336,7 +338,7 @@ export class Daemon {
   }
 
   private async useEnforcer(c: Config, dryRun: boolean): Promise<void> {
-    const sel = await selectEnforcer({ ...c.enforce, dry_run: dryRun, maxElements: c.policy.max_blocks });
+    const sel = await selectEnforcer({ ...c.enforce, dry_run: dryRun, maxElements: c.policy.max_blocks, packetInterfaces: c.sources.packets.interfaces });
     const res = await sel.enforcer.start(this.entries());
     if (res.error) throw new PalisadeError('PALISADE_ERR_DAEMON', `cannot set up ${sel.enforcer.name}: ${res.error}`);
     this.enforcer = sel.enforcer;
@@ -390,7 +392,8 @@ export class Daemon {
     this.sources = this.buildSources(next);
     for (const s of this.sources) s.source.start();
     await this.live.start();
-    const e = (c: Config) => JSON.stringify([c.enforce.backend, c.enforce.table, c.enforce.forward, c.policy.max_blocks]);
+    const e = (c: Config) =>
+      JSON.stringify([c.enforce.backend, c.enforce.table, c.enforce.forward, c.policy.max_blocks, c.enforce.xdp_interfaces, c.enforce.xdp_mode, c.sources.packets.interfaces]);
     const dryRun = this.dryRunOrigin === 'runtime' ? this.dryRun : next.enforce.dry_run;
     if (e(prev) !== e(next) || dryRun !== this.dryRun) await this.switchEnforcer(dryRun);
     const message = 'configuration reloaded (detector windows restart; blocks, positions and whitelist kept)';
