@@ -98,7 +98,6 @@ export function runCommand(): Command {
       await daemon.stop();
       throw err;
     }
-    if (f.iface) logger.info({ iface: f.iface }, 'interface recorded for packet sources (not used by host-log sources)');
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (sig: string) => {

@@ -342,6 +342,7 @@ export class Daemon {
     const res = await sel.enforcer.start(this.entries());
     if (res.error) throw new PalisadeError('PALISADE_ERR_DAEMON', `cannot set up ${sel.enforcer.name}: ${res.error}`);
     this.enforcer = sel.enforcer;
+    await this.syncKernelWhitelist();
     this.enforcerRow = sel.row;
     this.enforcerWhy = sel.why;
     this.log.info({ backend: sel.enforcer.name, why: sel.why, blocks: this.policy.active().length }, 'enforcement ready');
@@ -553,6 +554,17 @@ export class Daemon {
 
   private saveRuntimeWhitelist(): void {
     this.store.setMeta(META_KEYS.runtimeWhitelist, this.whitelist.runtimeEntries());
+    void this.syncKernelWhitelist();
+  }
+
+  /** The XDP guard checks the whitelist itself (a safety net under the policy): keep it equal. */
+  private async syncKernelWhitelist(): Promise<void> {
+    if (!this.enforcer?.setWhitelist) return;
+    try {
+      await this.enforcer.setWhitelist(this.whitelist.list().map((e) => e.target));
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'could not give the kernel the whitelist');
+    }
   }
 
   getDryRun(): { dry_run: boolean; origin: string } {

@@ -40,4 +40,6 @@ export interface Enforcer {
   stop(remove: boolean): Promise<void>;
   /** Packets and bytes Palisade's drop rules have counted (kernel backends; absent for dry-run). */
   drops?(): Promise<{ packets: number; bytes: number }>;
+  /** Backends that check a whitelist in the kernel (xdp) take the policy's whitelist here. */
+  setWhitelist?(cidrs: readonly string[]): Promise<void>;
 }
