@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../src/config/defaults.js';
 import { PALISADE_BIN } from './support/paths.js';
 import { requireRoot, requireTools, run } from './support/netns.js';
+import { waitFor } from './support/wait.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TAG = `pal-cap${process.pid % 100000}`;
@@ -51,16 +52,6 @@ function setUp(): void {
 
 function tearDown(): void {
   for (const n of Object.values(NS)) run('ip', ['netns', 'del', n], { allowFail: true });
-}
-
-async function waitFor<T>(what: string, get: () => T | undefined | null | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** `palisade monitor` running inside the victim namespace; stdout JSON lines collected. */

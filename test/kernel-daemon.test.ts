@@ -12,24 +12,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PALISADE_BIN } from './support/paths.js';
 import { Lab, requireRoot, requireTools, type Peer } from './support/netns.js';
+import { startTcpListener, tcpConnects } from './support/ns-tcp.js';
+import { waitFor } from './support/wait.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PROBE = path.join(HERE, 'support', 'tcp-probe.js');
-const LISTEN = path.join(HERE, 'support', 'tcp-listen.js');
 const PORT = 8080;
-
-async function waitFor<T>(what: string, get: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('daemon with the XDP guard: attacks detected and dropped in XDP, benign traffic unaffected', { timeout: 240_000 }, () => {
   let lab: Lab;
@@ -48,10 +36,7 @@ describe('daemon with the XDP guard: attacks detected and dropped in XDP, benign
     if (r.status !== 0) throw new Error(`palisade ${args.join(' ')}: ${r.stderr.trim()}`);
     return JSON.parse(r.stdout);
   };
-  const connects = (from: string, ns: string, to: string): boolean => {
-    const r = lab.exec(ns, [process.execPath, PROBE, JSON.stringify({ tries: [{ from, to, port: PORT }], timeoutMs: 1000 })]);
-    return (JSON.parse(r.stdout) as boolean[])[0];
-  };
+  const connects = (from: string, ns: string, to: string): boolean => tcpConnects(ns, from, to, PORT);
   const blocked = (): string[] => (json(['blacklist']) as { target: string }[]).map((b) => b.target);
   const drops = (): number => Number(json(['stats']).kernel_drops?.packets ?? 0);
 
@@ -69,8 +54,7 @@ describe('daemon with the XDP guard: attacks detected and dropped in XDP, benign
     stateDir = mkdtempSync(path.join(tmpdir(), 'pal-kd-'));
     // No whitelist beyond the defaults; the test's own SSH client (if any) must not whitelist lab addresses.
     writeFileSync(path.join(stateDir, 'palisade.yaml'), 'enforce:\n  drift_check_interval: 5\nsources:\n  journald: false\n  auth_logs: []\n');
-    listener = spawn('ip', Lab.inNs(lab.victim, [process.execPath, LISTEN, String(PORT)]).slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((res) => listener!.stdout!.once('data', () => res()));
+    listener = await startTcpListener(lab.victim, PORT);
     const env = { ...process.env };
     delete env.SSH_CLIENT;
     delete env.SSH_CONNECTION;

@@ -20,6 +20,7 @@ import { JournaldFollower } from '../src/sources/journald/journald-follower.js';
 import { PALISADE_BIN } from './support/paths.js';
 import { SshLab } from './support/ssh-lab.js';
 import { JsonStore } from './support/json-position-store.js';
+import { waitFor } from './support/wait.js';
 
 const INJECTED = 'x from 10.0.0.1 port 22 ssh2';
 
@@ -32,14 +33,6 @@ function verdicts(lines: string[], kind: LogKind): LineVerdict[] {
     const v = p.onLine(l, { source: kind, line: i + 1 }, kind);
     return { ...v, rules: [...v.rules] };
   });
-}
-
-async function waitFor(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 let lab: SshLab;
@@ -59,7 +52,7 @@ before(async () => {
     directory: lab.journalDir,
   });
   follower.start();
-  await waitFor(() => follower.status().state === 'following', 'journalctl to start');
+  await waitFor('journalctl to start', () => follower.status().state === 'following', 15_000);
   // Give journalctl -f a moment to reach the journal's end before the attacks begin.
   await new Promise((r) => setTimeout(r, 500));
   lab.attempt('root', 'wrong1', lab.srv4);
@@ -70,7 +63,7 @@ before(async () => {
   lab.attempt('root', 'wrong4', lab.srv6);
   lab.keyOnly('nobody', lab.srv4);
   lab.keyscan(lab.srv4);
-  await waitFor(() => (lab.journal('short').match(/Failed password/g) ?? []).length === 6, 'six Failed password lines in the journal');
+  await waitFor('six Failed password lines in the journal', () => (lab.journal('short').match(/Failed password/g) ?? []).length === 6, 15_000);
 });
 
 after(async () => {
@@ -120,7 +113,7 @@ describe('a real sshd, its auth log in three forms', () => {
 
 describe('journald follower on the live journal', () => {
   it('follows sshd entries as they are written, then resumes after its cursor with nothing lost or repeated', async () => {
-    await waitFor(() => followed.filter((l) => l.includes('Failed password')).length === 6, 'the followed failures');
+    await waitFor('the followed failures', () => followed.filter((l) => l.includes('Failed password')).length === 6, 15_000);
     const v = verdicts(followed, 'journald-json');
     assert.deepEqual(v.filter((x) => x.reason === 'failed_password').map((x) => x.ip), [lab.cli4, lab.cli4, lab.cli4, lab.cli4, lab.cli4, lab.cli6]);
     assert.equal(follower.status().state, 'following');
@@ -132,14 +125,14 @@ describe('journald follower on the live journal', () => {
     const before = followed.length;
     const seen = new Set(followed.map((l) => JSON.parse(l).__CURSOR));
     lab.attempt('root', 'while-stopped', lab.srv4);
-    await waitFor(() => (lab.journal('short').match(/Failed password/g) ?? []).length === 7, 'the failure written while stopped');
+    await waitFor('the failure written while stopped', () => (lab.journal('short').match(/Failed password/g) ?? []).length === 7, 15_000);
 
     const again: string[] = [];
     const f2 = new JournaldFollower({ onLine: (t) => again.push(t), store, units: [], matches: ['SYSLOG_IDENTIFIER=sshd'], directory: lab.journalDir });
     f2.start();
     try {
       assert.deepEqual(f2.args().slice(-2), ['--after-cursor', cursor]);
-      await waitFor(() => again.some((l) => l.includes('while-stopped') || l.includes('Failed password')), 'the entry written while stopped');
+      await waitFor('the entry written while stopped', () => again.some((l) => l.includes('while-stopped') || l.includes('Failed password')), 15_000);
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(followed.length, before);
       for (const l of again) assert.ok(!seen.has(JSON.parse(l).__CURSOR), `repeated: ${l}`);

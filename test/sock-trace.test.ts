@@ -16,6 +16,8 @@ import { ConnEventDetector, defaultConnEventSettings, TCP_HALF_OPEN, TCP_RESET_S
 import { bpfObjectPath } from '../src/kernel/paths.js';
 import { netnsInode, SockTraceSource } from '../src/sources/sock-trace/sock-trace-source.js';
 import { Lab, requireRoot, requireTools, type Peer } from './support/netns.js';
+import { startTcpListener, tcpConnects } from './support/ns-tcp.js';
+import { waitFor } from './support/wait.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LISTEN_PORT = 8080;
@@ -27,30 +29,9 @@ function mountKernelFs(): void {
   }
 }
 
-async function waitFor<T>(what: string, get: () => T | undefined | null | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Starts the test TCP server in a namespace and waits until it listens. */
-function listen(ns: string, port: number): Promise<ChildProcess> {
-  const [cmd, ...args] = Lab.inNs(ns, [process.execPath, path.join(HERE, 'support', 'tcp-listen.js'), String(port)]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`listener in ${ns} exited ${code}`)));
-  });
-}
-
 /** A real client connect from a namespace (completes the handshake, then closes); true = connected. */
 function connect(lab: Lab, ns: string, from: string, to: string, port: number): boolean {
-  const r = lab.exec(ns, [process.execPath, path.join(HERE, 'support', 'tcp-probe.js'), JSON.stringify({ tries: [{ from, to, port }], timeoutMs: 3000 })]);
-  return (JSON.parse(r.stdout) as boolean[])[0];
+  return tcpConnects(ns, from, to, port, 3000);
 }
 
 function hping(lab: Lab, ns: string, args: string[]): void {
@@ -78,8 +59,8 @@ describe('sock_trace: connection events from tracepoints', { concurrency: false,
     atk = lab.addPeer('atk');
     ben = lab.addPeer('ben');
     victimNs = netnsInode(lab.victim);
-    children.push(await listen(lab.victim, LISTEN_PORT));
-    children.push(await listen(atk.ns, PEER_PORT));
+    children.push(await startTcpListener(lab.victim, LISTEN_PORT));
+    children.push(await startTcpListener(atk.ns, PEER_PORT));
     detector = new ConnEventDetector(defaultConnEventSettings(), (d) => detections.push(d));
     source = new SockTraceSource((e) => {
       events.push(e);

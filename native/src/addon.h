@@ -31,6 +31,9 @@ int pal_arg_bool(napi_env env, napi_value v, const char *name, int *out);
 int pal_arg_str(napi_env env, napi_value v, const char *name, char *buf, size_t size);
 /* Pointer and length of a Buffer / TypedArray / ArrayBuffer argument. */
 int pal_arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len);
+/* Optional properties of an options object: left unchanged when absent or undefined. */
+int pal_opt_u32(napi_env env, napi_value o, const char *name, uint32_t *out);
+int pal_opt_bool(napi_env env, napi_value o, const char *name, int *out);
 napi_value pal_undefined(napi_env env);
 napi_value pal_u32(napi_env env, uint32_t v);
 napi_value pal_f64(napi_env env, double v);

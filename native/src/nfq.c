@@ -355,34 +355,6 @@ static struct nfq *queue_arg(napi_env env, napi_value v)
 	return &queues[h];
 }
 
-static int get_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t *out)
-{
-	bool has;
-	napi_value v;
-	napi_valuetype t;
-	if (napi_has_named_property(env, obj, key, &has) != napi_ok || !has)
-		return 0;
-	napi_get_named_property(env, obj, key, &v);
-	napi_typeof(env, v, &t);
-	if (t == napi_undefined)
-		return 0;
-	return pal_arg_u32(env, v, key, out);
-}
-
-static int get_opt_bool(napi_env env, napi_value obj, const char *key, int *out)
-{
-	bool has;
-	napi_value v;
-	napi_valuetype t;
-	if (napi_has_named_property(env, obj, key, &has) != napi_ok || !has)
-		return 0;
-	napi_get_named_property(env, obj, key, &v);
-	napi_typeof(env, v, &t);
-	if (t == napi_undefined)
-		return 0;
-	return pal_arg_bool(env, v, key, out);
-}
-
 static void release(struct nfq *q)
 {
 	if (q->qh)
@@ -429,9 +401,9 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 	}
 	napi_typeof(env, argv[1], &t);
 	if (t == napi_object) {
-		if (get_opt_u32(env, argv[1], "copyRange", &copy_range) || get_opt_u32(env, argv[1], "maxLen", &max_len) ||
-		    get_opt_bool(env, argv[1], "failOpen", &fail_open) || get_opt_bool(env, argv[1], "gso", &gso) ||
-		    get_opt_u32(env, argv[1], "maxBatch", &max_batch) || get_opt_u32(env, argv[1], "rcvbuf", &rcvbuf))
+		if (pal_opt_u32(env, argv[1], "copyRange", &copy_range) || pal_opt_u32(env, argv[1], "maxLen", &max_len) ||
+		    pal_opt_bool(env, argv[1], "failOpen", &fail_open) || pal_opt_bool(env, argv[1], "gso", &gso) ||
+		    pal_opt_u32(env, argv[1], "maxBatch", &max_batch) || pal_opt_u32(env, argv[1], "rcvbuf", &rcvbuf))
 			return NULL;
 	} else if (t != napi_undefined) {
 		napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "options must be an object");

@@ -191,31 +191,6 @@ static struct capture *cap_arg(napi_env env, napi_value v)
 	return &caps[h];
 }
 
-/* Reads an optional numeric/boolean/string property of the options object. */
-static int opt_u32(napi_env env, napi_value o, const char *name, uint32_t *out)
-{
-	napi_value v;
-	napi_valuetype t;
-	bool has = false;
-	if (napi_has_named_property(env, o, name, &has) != napi_ok || !has)
-		return 0;
-	napi_get_named_property(env, o, name, &v);
-	napi_typeof(env, v, &t);
-	return t == napi_undefined ? 0 : pal_arg_u32(env, v, name, out);
-}
-
-static int opt_bool(napi_env env, napi_value o, const char *name, int *out)
-{
-	napi_value v;
-	napi_valuetype t;
-	bool has = false;
-	if (napi_has_named_property(env, o, name, &has) != napi_ok || !has)
-		return 0;
-	napi_get_named_property(env, o, name, &v);
-	napi_typeof(env, v, &t);
-	return t == napi_undefined ? 0 : pal_arg_bool(env, v, name, out);
-}
-
 /* Returns a malloc'd copy of a string option (NULL when absent); *err = -1 after a TypeError. */
 static char *opt_str(napi_env env, napi_value o, const char *name, int *err)
 {
@@ -272,8 +247,8 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 		return NULL;
 	napi_typeof(env, argv[1], &t);
 	if (t == napi_object) {
-		if (opt_u32(env, argv[1], "snaplen", &snaplen) || opt_u32(env, argv[1], "bufferSize", &bufsize) ||
-		    opt_u32(env, argv[1], "maxBatch", &max_batch) || opt_bool(env, argv[1], "promisc", &promisc))
+		if (pal_opt_u32(env, argv[1], "snaplen", &snaplen) || pal_opt_u32(env, argv[1], "bufferSize", &bufsize) ||
+		    pal_opt_u32(env, argv[1], "maxBatch", &max_batch) || pal_opt_bool(env, argv[1], "promisc", &promisc))
 			return NULL;
 		filter = opt_str(env, argv[1], "filter", &ferr);
 		if (ferr)

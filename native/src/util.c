@@ -116,6 +116,31 @@ int pal_arg_bytes(napi_env env, napi_value v, const char *name, void **data, siz
 	return type_error(env, name, "a Buffer, TypedArray or ArrayBuffer");
 }
 
+/* The property `name` of options object `o`, or NULL when absent or undefined. */
+static napi_value opt_value(napi_env env, napi_value o, const char *name)
+{
+	napi_value v;
+	napi_valuetype t;
+	bool has = false;
+	if (napi_has_named_property(env, o, name, &has) != napi_ok || !has)
+		return NULL;
+	napi_get_named_property(env, o, name, &v);
+	napi_typeof(env, v, &t);
+	return t == napi_undefined ? NULL : v;
+}
+
+int pal_opt_u32(napi_env env, napi_value o, const char *name, uint32_t *out)
+{
+	napi_value v = opt_value(env, o, name);
+	return v ? pal_arg_u32(env, v, name, out) : 0;
+}
+
+int pal_opt_bool(napi_env env, napi_value o, const char *name, int *out)
+{
+	napi_value v = opt_value(env, o, name);
+	return v ? pal_arg_bool(env, v, name, out) : 0;
+}
+
 napi_value pal_undefined(napi_env env)
 {
 	napi_value u;

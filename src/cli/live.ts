@@ -8,6 +8,7 @@ import type { Detection } from '../detect/detection.js';
 import { PalisadeError } from '../errors.js';
 import { LivePacketPipeline } from '../pipeline/live-packets.js';
 import { AlertLog, alertRecord } from '../record/alerts-jsonl.js';
+import { AlertTally } from '../pipeline/alert-tally.js';
 import { NfqueueSource } from '../sources/nfqueue/nfqueue-source.js';
 import { DEFAULT_QUEUE_TABLE } from '../sources/nfqueue/queue-rules.js';
 import { queueRuleStatus } from '../sources/nfqueue/queue-setup.js';
@@ -89,11 +90,9 @@ export function liveCommand(): Command {
     const json = flags.format === 'json';
     const log = flags.alertsOut ? new AlertLog(flags.alertsOut) : null;
 
-    let alerts = 0;
-    const byRule: Record<string, number> = {};
+    const tally = new AlertTally();
     const onDetection = (d: Detection): void => {
-      alerts++;
-      byRule[d.ruleId] = (byRule[d.ruleId] ?? 0) + 1;
+      tally.add(d);
       process.stdout.write((json ? JSON.stringify(alertRecord(d)) : alertLine(d)) + '\n');
       log?.write(d);
     };
@@ -134,8 +133,8 @@ export function liveCommand(): Command {
       verdict_drops: st?.dropped ?? c.verdict_drops,
       lost: st?.lost ?? 0,
       decode_errors: c.decode_errors,
-      alerts,
-      by_rule: byRule,
+      alerts: tally.alerts,
+      by_rule: tally.byRule,
     };
     if (json) process.stdout.write(JSON.stringify({ summary, signal }) + '\n');
     else process.stdout.write('\n' + renderSummary(summary));

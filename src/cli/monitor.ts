@@ -9,6 +9,7 @@ import type { Detection } from '../detect/detection.js';
 import { PalisadeError } from '../errors.js';
 import type { PacketView } from '../decode/packet-view.js';
 import { LivePacketPipeline } from '../pipeline/live-packets.js';
+import { AlertTally } from '../pipeline/alert-tally.js';
 import type { AnalysisReport } from '../pipeline/offline.js';
 import { alertRecord } from '../record/alerts-jsonl.js';
 import { selectCapture, type CaptureFactories } from '../sources/live/select-capture.js';
@@ -26,8 +27,6 @@ interface MonitorFlags extends DetectionFlags {
   top: string;
 }
 
-/** Aggregate (destination/global) detections kept for the summary. */
-const MAX_AGGREGATES = 10_000;
 
 export function monitorCommand(): Command {
   const cmd = new Command('monitor')
@@ -59,19 +58,9 @@ export function monitorCommand(): Command {
     const json = flags.format === 'json';
 
     // Tallies for the summary (the same shape as analyze's report).
-    const byRule: Record<string, number> = {};
-    const bySeverity: Record<string, number> = {};
-    const aggregates: Detection[] = [];
-    let aggregatesDropped = 0;
-    let alerts = 0;
+    const tally = new AlertTally();
     const sink = (d: Detection): void => {
-      alerts++;
-      byRule[d.ruleId] = (byRule[d.ruleId] ?? 0) + 1;
-      bySeverity[d.severity] = (bySeverity[d.severity] ?? 0) + 1;
-      if (d.scope !== 'source') {
-        if (aggregates.length < MAX_AGGREGATES) aggregates.push(d);
-        else aggregatesDropped++;
-      }
+      tally.add(d);
       pipeline.stages.policy.onDetection(d);
       process.stdout.write((json ? JSON.stringify(alertRecord(d)) : alertLine(d)) + '\n');
     };
@@ -134,12 +123,12 @@ export function monitorCommand(): Command {
         mbps: duration > 0 ? bytes / duration / 1e6 : 0,
         first_ts: seen > 0 ? firstTs : null,
         last_ts: seen > 0 ? lastTs : null,
-        alerts,
-        by_rule: byRule,
-        by_severity: bySeverity,
+        alerts: tally.alerts,
+        by_rule: tally.byRule,
+        by_severity: tally.bySeverity,
         sources: pipeline.stages.policy.verdicts(),
-        aggregates,
-        untallied: aggregatesDropped + pipeline.stages.policy.untallied,
+        aggregates: tally.aggregates,
+        untallied: tally.aggregatesDropped + pipeline.stages.policy.untallied,
         state: { ...pipeline.stages.detect.counters(), signature_tracker_evictions: pipeline.stages.signatures.evictions },
         suppressed: Object.fromEntries(pipeline.stages.signatures.suppressed),
         interrupted: stopWhy !== 'count',

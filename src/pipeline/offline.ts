@@ -20,6 +20,7 @@ import { isPalisadeError, PalisadeError } from '../errors.js';
 import { assemble, buildSignatures } from './assemble.js';
 import { OfflinePolicy } from '../decide/offline-policy.js';
 import { LogPipeline, type LogCounters } from './log-lines.js';
+import { AlertTally } from './alert-tally.js';
 
 export interface Progress {
   file: string;
@@ -98,8 +99,6 @@ const NO_PACKET_STATE: DetectCounters = {
   sources_deferred: 0,
 };
 
-/** Aggregate detections kept for the report (each is also counted and written to --alerts-out). */
-const MAX_AGGREGATES = 10_000;
 
 /** Packets handled between checks for progress, Ctrl+C and the event loop. */
 const CHUNK = 1 << 16;
@@ -178,19 +177,9 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
     throw err;
   }
 
-  const byRule: Record<string, number> = {};
-  const bySeverity: Record<string, number> = {};
-  const aggregates: Detection[] = [];
-  let aggregatesDropped = 0;
-  let alerts = 0;
+  const tally = new AlertTally();
   const sink = (d: Detection): void => {
-    alerts++;
-    byRule[d.ruleId] = (byRule[d.ruleId] ?? 0) + 1;
-    bySeverity[d.severity] = (bySeverity[d.severity] ?? 0) + 1;
-    if (d.scope !== 'source') {
-      if (aggregates.length < MAX_AGGREGATES) aggregates.push(d);
-      else aggregatesDropped++;
-    }
+    tally.add(d);
     stages.policy.onDetection(d);
     opts.onDetection?.(d);
   };
@@ -293,12 +282,12 @@ export async function runOffline(opts: OfflineOptions): Promise<AnalysisReport> 
     mbps: duration > 0 ? bytes / duration / 1e6 : 0,
     first_ts: minTs <= maxTs ? minTs : null,
     last_ts: minTs <= maxTs ? maxTs : null,
-    alerts,
-    by_rule: byRule,
-    by_severity: bySeverity,
+    alerts: tally.alerts,
+    by_rule: tally.byRule,
+    by_severity: tally.bySeverity,
     sources: stages.policy.verdicts(),
-    aggregates,
-    untallied: aggregatesDropped + stages.policy.untallied,
+    aggregates: tally.aggregates,
+    untallied: tally.aggregatesDropped + stages.policy.untallied,
     state: { ...(detect?.counters() ?? NO_PACKET_STATE), signature_tracker_evictions: stages.signatures?.evictions ?? 0, ...logs?.counters() },
     suppressed: Object.fromEntries(stages.signatures?.suppressed ?? []),
     interrupted,

@@ -6,6 +6,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTcpListener } from './ns-tcp.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -134,22 +135,10 @@ export class Lab {
     ip(['-n', a, 'route', 'add', 'fd99::/16', 'dev', 'att0']);
   }
 
-  private startServer(): Promise<void> {
-    const child = spawn('ip', ['netns', 'exec', this.victim, process.execPath, path.join(HERE, 'tcp-listen.js'), String(PORT)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    this.server = child;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('TCP server in the victim namespace did not start')), 10_000);
-      child.stdout!.on('data', (b: Buffer) => {
-        if (b.toString().includes('listening')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`TCP server exited with ${code}`)));
-    });
+  private async startServer(): Promise<void> {
+    this.server = await startTcpListener(this.victim, PORT);
   }
+
 
   /** Which attacker sources can open a TCP connection to the victim (v4 to v4, v6 to v6). */
   async reach(sources: readonly string[] = ATTACKER_SOURCES): Promise<Record<string, boolean>> {

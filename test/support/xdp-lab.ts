@@ -8,6 +8,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startTcpListener } from './ns-tcp.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -123,20 +124,10 @@ export class XdpLab {
     ip(['-n', b, 'addr', 'add', `${XADDR.benign6}/64`, 'dev', 'ben0', 'nodad']);
   }
 
-  private startServer(): Promise<void> {
-    const child = spawn('ip', ['netns', 'exec', this.victim, process.execPath, path.join(HERE, 'tcp-listen.js'), String(XPORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    this.server = child;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('TCP server in the victim namespace did not start')), 15_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes('listening')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`TCP server exited with ${code}`)));
-    });
+  private async startServer(): Promise<void> {
+    this.server = await startTcpListener(this.victim, XPORT);
   }
+
 
   private startAgent(): Promise<void> {
     const child = spawn('ip', ['netns', 'exec', this.victim, process.execPath, path.join(HERE, 'xdp-agent.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
