@@ -79,6 +79,9 @@ demo: build
 	@echo
 	@echo "== the daemon protecting a real sshd in a lab of network namespaces (examples/daemon-demo.ts)"
 	@node dist/examples/daemon-demo.js
+	@echo
+	@echo "== the kernel data path: nmap and hping3 detected and dropped in XDP (examples/kernel-demo.ts)"
+	@node dist/examples/kernel-demo.js
 
 bench: build
 	$(call apt-install,$(APT_BENCH))

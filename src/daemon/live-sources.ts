@@ -131,7 +131,7 @@ export class LiveSources {
     const packets = this.started.map((s) => s.source.status());
     const parts = this.started.map((s) => {
       const st = s.source.status();
-      return `${s.method} (${st.name})`;
+      return `${s.method} on ${st.name.replace(/^\S+ /, '')}`;
     });
     const why = [...this.failed, ...this.started.flatMap((s) => (s.note ? [s.note] : []))];
     if (this.started.length === 0 && this.config.sources.packets.interfaces.length === 0 && !this.config.sources.nfqueue.enabled) {
