@@ -233,6 +233,40 @@ describe('NFQUEUE inline: palisade nfqueue + palisade live in namespaces', { tim
     assert.deepEqual([after.connected, after.status], [true, 200], `after SIGKILL: ${JSON.stringify(after)}`);
   });
 
+  it('the daemon with --queue: the injection packet is dropped inline and its source is decided for blocking', async () => {
+    const state = path.join(dir, 'daemon');
+    const argv = Lab.inNs(lab.victim, [process.execPath, PALISADE_BIN, 'run', '--queue', String(QUEUE), '--state-dir', state, '--no-journald', '--auth-log', path.join(dir, 'no-auth.log')]);
+    const env = { ...process.env };
+    delete env.SSH_CLIENT;
+    delete env.SSH_CONNECTION;
+    const daemon = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env });
+    children.add(daemon);
+    let err = '';
+    daemon.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    try {
+      const status = async (): Promise<{ row: { packet_source: string } } | null> => {
+        const r = await palisade(['status', '--state-dir', state, '-o', 'json']);
+        return r.code === 0 ? JSON.parse(r.stdout) : null;
+      };
+      let st: { row: { packet_source: string } } | null = null;
+      await until(async () => (st = await status()) !== null, 20_000, `the daemon to answer (stderr: ${err.slice(-500)})`);
+      assert.match(st!.row.packet_source, new RegExp(`NFQUEUE queue ${QUEUE} \\(fail-open\\)`));
+      assert.equal((await get('/?id=d1', 5_000)).status, 200, 'benign GET through the daemon');
+      const bad = await get(SQLI_PATH.replace('id=1', 'id=d2'), 2_000);
+      assert.deepEqual([bad.connected, bad.status], [true, null], `the injection through the daemon: ${JSON.stringify(bad)}`);
+      let blocked: { target: string; rule: string }[] = [];
+      await until(async () => {
+        const r = await palisade(['blacklist', '--state-dir', state, '-o', 'json']);
+        blocked = r.code === 0 ? JSON.parse(r.stdout) : [];
+        return blocked.some((b) => b.target === attacker.v4);
+      }, 10_000, 'the attacker in the daemon\'s blacklist');
+      assert.equal(blocked.find((b) => b.target === attacker.v4)!.rule, 'http-sqli');
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => (daemon.exitCode !== null ? r(null) : daemon.once('exit', r)));
+    }
+  });
+
   it('fail-closed: after SIGKILL of live, traffic stops', async () => {
     const en = await palisade(['nfqueue', 'enable', '--queue', String(QUEUE), '--fail-closed']);
     assert.equal(en.code, 0, en.stderr);

@@ -131,7 +131,8 @@ export class LiveSources {
     const packets = this.started.map((s) => s.source.status());
     const parts = this.started.map((s) => {
       const st = s.source.status();
-      return `${s.method} on ${st.name.replace(/^\S+ /, '')}`;
+      const rest = st.name.replace(/^\S+ /, '');
+      return s.method === 'NFQUEUE' ? `NFQUEUE queue ${rest}` : `${s.method} on ${rest}`;
     });
     const why = [...this.failed, ...this.started.flatMap((s) => (s.note ? [s.note] : []))];
     if (this.started.length === 0 && this.config.sources.packets.interfaces.length === 0 && !this.config.sources.nfqueue.enabled) {
