@@ -10,8 +10,10 @@ import { PalisadeError } from '../errors.js';
 import { addDetectionOptions, configFromFlags, type DetectionFlags } from './options.js';
 
 interface RunFlags extends DetectionFlags {
-  iface?: string;
-  enforcer?: 'nftables' | 'iptables' | 'dry-run';
+  iface?: string[];
+  capture?: 'auto' | 'xdp' | 'pcap';
+  queue?: number;
+  enforcer?: 'nftables' | 'iptables' | 'xdp' | 'dry-run';
   dryRun?: boolean;
   authLog?: string[];
   accessLog?: string[];
@@ -23,6 +25,12 @@ interface RunFlags extends DetectionFlags {
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+function queueNumber(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new PalisadeError('PALISADE_ERR_USAGE', `--queue ${v}: not a queue number (0-65535)`);
+  return n;
+}
+
 export function runCommand(): Command {
   const cmd = new Command('run')
     .summary('run the daemon: follow host logs, decide, block in the kernel, record')
@@ -32,8 +40,10 @@ export function runCommand(): Command {
         '(--no-dry-run, `palisade dry-run off`, or enforce.dry_run: false). Stop with SIGTERM or Ctrl+C;\n' +
         'SIGHUP reloads the configuration. Talk to it with status, alerts, blacklist, block, ...',
     )
-    .option('--iface <name>', 'network interface the packet sources will watch (recorded; packet capture arrives with the kernel data path)')
-    .addOption(new Option('--enforcer <backend>', 'kernel backend').choices(['nftables', 'iptables', 'dry-run']))
+    .option('--iface <name>', 'network interface to watch (repeatable; replaces sources.packets.interfaces); with --enforcer xdp also where XDP drops', collect)
+    .addOption(new Option('--capture <method>', 'how packets are watched: XDP ring buffer, libpcap, or auto').choices(['auto', 'xdp', 'pcap']))
+    .option('--queue <n>', 'also take inline verdicts from NFQUEUE n (sources.nfqueue; add the rules with `palisade nfqueue enable`)', queueNumber)
+    .addOption(new Option('--enforcer <backend>', 'kernel backend').choices(['nftables', 'iptables', 'xdp', 'dry-run']))
     .option('--dry-run', 'log the commands instead of running them (the default until turned off)')
     .option('--no-dry-run', 'enforce in the kernel')
     .option('--auth-log <file>', 'auth log to follow (repeatable; replaces sources.auth_logs)', collect)
@@ -45,6 +55,12 @@ export function runCommand(): Command {
   addDetectionOptions(cmd);
   cmd.action(async (f: RunFlags) => {
     const overrides: ConfigOverride[] = [];
+    if (f.iface) overrides.push({ path: ['sources', 'packets', 'interfaces'], value: f.iface, origin: '--iface' });
+    if (f.capture) overrides.push({ path: ['sources', 'packets', 'capture'], value: f.capture, origin: '--capture' });
+    if (f.queue !== undefined) {
+      overrides.push({ path: ['sources', 'nfqueue', 'enabled'], value: true, origin: '--queue' });
+      overrides.push({ path: ['sources', 'nfqueue', 'queue'], value: f.queue, origin: '--queue' });
+    }
     if (f.enforcer) overrides.push({ path: ['enforce', 'backend'], value: f.enforcer, origin: '--enforcer' });
     if (f.dryRun !== undefined) overrides.push({ path: ['enforce', 'dry_run'], value: f.dryRun, origin: f.dryRun ? '--dry-run' : '--no-dry-run' });
     if (f.authLog) overrides.push({ path: ['sources', 'auth_logs'], value: f.authLog, origin: '--auth-log' });
