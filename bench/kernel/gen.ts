@@ -2,14 +2,21 @@
 //
 //   ip netns exec SRC taskset -c 1 node dist/bench/kernel/gen.js --ifname DEV --dst-mac MAC
 //       --dst-ip A.B.C.D (--traffic hit|miss --n N | --source A.B.C.D [--proto udp|syn])
-//       --seconds S [--cpu 1] [--batch 64] [--announce]
+//       --seconds S [--pps RATE] [--hold-dev DUMMY] [--cpu 1] [--batch 64] [--announce]
 //
 // Loads build/bpf/bench_gen.bpf.o, fills its source table with the traffic sources of
 // addresses.ts (or the one --source) and runs it through BPF_PROG_TEST_RUN in live-frames mode
-// for S seconds: every repetition sends one 60-byte frame (UDP to port 9, or with --source a TCP
+// for S seconds (as fast as it can, or paced to --pps): every repetition sends one 60-byte frame (UDP to port 9, or with --source a TCP
 // SYN to port 80) from the next source into DEV's veth peer. Prints one JSON line at the end:
 // frames sent, seconds, and the CPU time the sending thread used; with --announce also one line
 // {"started": "<CLOCK_MONOTONIC ns>"} just before the first frame (time-to-block.ts).
+//
+// Each BPF_PROG_TEST_RUN call of an XDP program adds it to the kernel's XDP dispatcher and
+// removes it afterwards, and each change waits for an RCU grace period (synchronize_rcu, 10-30 ms
+// on this VM): the generator sleeps about 20 ms per call, which is why it uses only part of its
+// CPU. --hold-dev attaches the program (generic mode) to a device that never receives anything
+// (a veth left down), so it stays in the dispatcher and calls start sending at once: needed for paced
+// floods (--pps) and a precise start time; the throughput runs use few long calls instead.
 
 import { readFileSync } from 'node:fs';
 import { bpfObjectPath } from '../../src/kernel/paths.js';
@@ -34,6 +41,9 @@ interface GenArgs {
   source: number | null;
   proto: 'udp' | 'syn';
   seconds: number;
+  /** Paced to this many frames per second (a flood a daemon can still answer); null = flat out. */
+  pps: number | null;
+  holdDev: string | null;
   cpu: number | null;
   batch: number;
   announce: boolean;
@@ -44,7 +54,7 @@ const MIN_CHUNK = 1 << 12;
 const MAX_CHUNK = 1 << 24;
 
 function parseArgs(argv: string[]): GenArgs {
-  const a: Partial<GenArgs> = { cpu: null, batch: 64, source: null, proto: 'udp', announce: false };
+  const a: Partial<GenArgs> = { cpu: null, batch: 64, source: null, proto: 'udp', announce: false, pps: null, holdDev: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--announce') {
       a.announce = true;
@@ -67,6 +77,8 @@ function parseArgs(argv: string[]): GenArgs {
         a.proto = v;
         break;
       case '--seconds': a.seconds = Number(v); break;
+      case '--pps': a.pps = Number(v); break;
+      case '--hold-dev': a.holdDev = v; break;
       case '--cpu': a.cpu = Number(v); break;
       case '--batch': a.batch = Number(v); break;
       default: throw new Error(`gen: unknown argument ${argv[i]}`);
@@ -76,9 +88,10 @@ function parseArgs(argv: string[]): GenArgs {
   for (const k of ['ifname', 'dstMac', 'dstIp', 'traffic', 'n', 'seconds'] as const) {
     if (a[k] === undefined) throw new Error(`gen: --${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is required`);
   }
-  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(a.ifname!)) throw new Error(`gen: bad interface name ${a.ifname}`);
+  for (const dev of [a.ifname!, a.holdDev ?? 'lo']) if (!/^[A-Za-z0-9_.-]{1,15}$/.test(dev)) throw new Error(`gen: bad interface name ${dev}`);
   if (!Number.isInteger(a.n) || a.n! < 1) throw new Error('gen: --n must be a positive integer');
   if (!(a.seconds! > 0)) throw new Error('gen: --seconds must be positive');
+  if (a.pps !== null && !(Number.isInteger(a.pps) && a.pps! >= 1000)) throw new Error('gen: --pps must be an integer of at least 1000');
   if (!Number.isInteger(a.batch) || a.batch! < 1 || a.batch! > 256) throw new Error('gen: --batch must be 1..256');
   // A list of sources only gets its IPv4 checksum fixed per frame, so TCP needs the one --source.
   if (a.proto === 'syn' && a.source === null) throw new Error('gen: --proto syn needs --source');
@@ -151,15 +164,46 @@ function fillSources(nat: BenchNative, fd: number, sources: Uint32Array): void {
   if (written !== sources.length) throw new Error(`gen: wrote ${written} of ${sources.length} sources into gen_src`);
 }
 
+/** Sends for args.seconds: flat out, or paced to args.pps. */
+function sendLoop(nat: BenchNative, prog: number, frame: Buffer, ifindex: number, args: GenArgs): Omit<GenResult, 'sources'> {
+  // Flat out: calls of a few tens of ms, short enough to stop on time, long enough that the
+  // syscall's set-up is negligible. Paced: 1 ms worth of frames per call, then sleep until due.
+  const paced = args.pps !== null;
+  let chunk = paced ? Math.max(1, Math.round(args.pps! / 1000)) : MIN_CHUNK;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  let sent = 0;
+  const cpu0 = nat.threadCpuTime();
+  const t0 = process.hrtime.bigint();
+  if (args.announce) process.stdout.write(JSON.stringify({ started: String(t0) }) + '\n');
+  let elapsed = 0;
+  do {
+    const c0 = process.hrtime.bigint();
+    sent += nat.progTestRunLive(prog, frame, ifindex, chunk, args.batch);
+    const now = process.hrtime.bigint();
+    elapsed = Number(now - t0) / 1e9;
+    if (paced) {
+      const ahead = sent / args.pps! - elapsed;
+      if (ahead > 0) Atomics.wait(nap, 0, 0, ahead * 1000);
+      continue;
+    }
+    const callS = Number(now - c0) / 1e9;
+    const left = args.seconds - elapsed;
+    if (callS < 0.02 && chunk < MAX_CHUNK && callS * 4 < left) chunk *= 2;
+    else if ((callS > 0.08 || callS * 2 > left) && chunk > MIN_CHUNK) chunk /= 2;
+  } while (elapsed < args.seconds);
+  return { sent, seconds: Number(process.hrtime.bigint() - t0) / 1e9, threadCpu: nat.threadCpuTime() - cpu0 };
+}
+
 function generate(args: GenArgs): GenResult {
   const nat = benchNative();
   if (args.cpu !== null) nat.setAffinity(args.cpu);
-  const sys = (f: string) => readFileSync(`/sys/class/net/${args.ifname}/${f}`, 'utf8').trim();
-  const ifindex = Number(sys('ifindex'));
-  const frame = frameFor(args.proto, macBytes(args.dstMac, '--dst-mac'), macBytes(sys('address'), `${args.ifname}'s address`), ipv4Bytes(args.dstIp), args.source);
+  const sys = (dev: string, f: string) => readFileSync(`/sys/class/net/${dev}/${f}`, 'utf8').trim();
+  const ifindex = Number(sys(args.ifname, 'ifindex'));
+  const frame = frameFor(args.proto, macBytes(args.dstMac, '--dst-mac'), macBytes(sys(args.ifname, 'address'), `${args.ifname}'s address`), ipv4Bytes(args.dstIp), args.source);
   const sources = args.source !== null ? Uint32Array.of(args.source) : trafficSources(args.traffic, args.n);
 
   const obj = nat.bpfLoad(bpfObjectPath('bench_gen'), {});
+  let holdIndex = 0;
   try {
     const cfg = Buffer.alloc(8);
     cfg.writeUInt32LE(ifindex, 0);
@@ -167,27 +211,13 @@ function generate(args: GenArgs): GenResult {
     nat.mapUpdate(nat.bpfMapFd(obj, 'gen_cfg'), Buffer.alloc(4), cfg, 0);
     fillSources(nat, nat.bpfMapFd(obj, 'gen_src'), sources);
     const prog = nat.bpfProgFd(obj, 'bench_gen');
-
-    // Calls of a few tens of ms: short enough to stop on time, long enough that the syscall's
-    // set-up is negligible.
-    let chunk = MIN_CHUNK;
-    let sent = 0;
-    const cpu0 = nat.threadCpuTime();
-    const t0 = process.hrtime.bigint();
-    if (args.announce) process.stdout.write(JSON.stringify({ started: String(t0) }) + '\n');
-    let elapsed = 0;
-    do {
-      const c0 = process.hrtime.bigint();
-      sent += nat.progTestRunLive(prog, frame, ifindex, chunk, args.batch);
-      const now = process.hrtime.bigint();
-      elapsed = Number(now - t0) / 1e9;
-      const callS = Number(now - c0) / 1e9;
-      const left = args.seconds - elapsed;
-      if (callS < 0.02 && chunk < MAX_CHUNK && callS * 4 < left) chunk *= 2;
-      else if ((callS > 0.08 || callS * 2 > left) && chunk > MIN_CHUNK) chunk /= 2;
-    } while (elapsed < args.seconds);
-    return { sent, seconds: elapsed, threadCpu: nat.threadCpuTime() - cpu0, sources: sources.length };
+    if (args.holdDev !== null) {
+      holdIndex = Number(sys(args.holdDev, 'ifindex'));
+      nat.xdpAttach(prog, holdIndex, 'generic');
+    }
+    return { ...sendLoop(nat, prog, frame, ifindex, args), sources: sources.length };
   } finally {
+    if (holdIndex > 0) nat.xdpDetach(holdIndex, 'generic');
     nat.bpfClose(obj);
   }
 }

@@ -349,7 +349,8 @@ async function inside(args: Args): Promise<void> {
     `(${args.seconds} s per run, median of ${args.reps}).\n\n` +
     `Machine: ${ver.cpu}, ${ver.cpus} CPUs, Linux ${ver.kernel}, ${ver.nft}, ${ver.ipset}, ${ver.iptables}. ` +
     `Load average ${load0.map((x) => x.toFixed(2)).join(' ')} at the start, ${load1.map((x) => x.toFixed(2)).join(' ')} at the end (the VM is shared). ` +
-    `Generator: median ${(genPerCpu / 1e6).toFixed(1)} M packets per CPU-second of its thread, which got a median ${Math.round(genShare * 100)}% of CPU ${args.genCpu}.`;
+    `Generator: median ${(genPerCpu / 1e6).toFixed(1)} M packets per CPU-second of its thread, busy a median ${Math.round(genShare * 100)}% of each run ` +
+    `(the rest mostly asleep in the kernel's synchronize_rcu, twice per BPF_PROG_TEST_RUN call, and waiting for CPU ${args.genCpu}).`;
   const section = [
     header,
     '',

@@ -4,7 +4,7 @@
 // ring buffer feeding the engine) and the xdp enforcer on the receiving veth; the lead starts
 // that and supplies `readDrops`. The measuring logic is here and complete:
 //   for each trial, a fresh source (never blocked before) floods DST through gen.js --source
-//   --announce; t0 = the generator's CLOCK_MONOTONIC time just before its first frame (Node's
+//   --announce (paced, see `pps`); t0 = the generator's CLOCK_MONOTONIC time just before its first frame (Node's
 //   hrtime is CLOCK_MONOTONIC in every process, so the two clocks compare); the driver polls the
 //   guard's drop counter every `pollMs` and takes the first poll that sees it move as the first
 //   drop; the flood stops there (or at `timeoutMs`: a miss, reported, never a number).
@@ -29,6 +29,12 @@ export interface TimeToBlockOptions {
   /** 'syn' (a SYN flood) or 'udp'; whichever the daemon's detectors block on. */
   proto: 'udp' | 'syn';
   genCpu: number;
+  /**
+   * Flood rate (frames/s, default 100,000). Not flat out: on this 2-CPU VM a flat-out flood keeps
+   * the SCHED_FIFO NAPI thread and the generator busy on both CPUs, and the daemon (and this
+   * poller) then wait tens of ms for a CPU, which measures the starvation, not Palisade.
+   */
+  pps?: number;
   pollMs?: number;
   /** Give up on one trial after this long (the flood runs that long at most). */
   timeoutMs?: number;
@@ -83,7 +89,7 @@ async function trial(o: TimeToBlockOptions, source: number, pollMs: number, time
   const gen = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gen.js');
   const argv = ['netns', 'exec', o.lab.srcNs, 'taskset', '-c', String(o.genCpu), process.execPath, gen,
     '--ifname', o.lab.srcDev, '--dst-mac', o.dstMac, '--dst-ip', o.lab.dstIp, '--source', formatIPv4(source),
-    '--proto', o.proto, '--seconds', String(timeoutMs / 1000), '--cpu', String(o.genCpu), '--announce'];
+    '--proto', o.proto, '--seconds', String(timeoutMs / 1000), '--pps', String(o.pps ?? 100_000), '--hold-dev', o.lab.holdDev, '--cpu', String(o.genCpu), '--announce'];
   const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));

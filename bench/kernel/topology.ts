@@ -18,6 +18,8 @@ export interface Lab {
   dstNs: string;
   srcDev: string;
   dstDev: string;
+  /** A veth in SRC, left down, that only holds the generator's XDP program (gen.ts --hold-dev; this kernel has no dummy driver). */
+  holdDev: string;
   srcIp: string;
   dstIp: string;
 }
@@ -29,6 +31,7 @@ export function labFor(id: number): Lab {
     dstNs: `pal-kbench-${id}-dst`,
     srcDev: `kbs${id}`,
     dstDev: `kbd${id}`,
+    holdDev: `kbh${id}`,
     srcIp: '198.18.0.1',
     dstIp: '198.18.0.2',
   };
@@ -44,6 +47,7 @@ export function createLab(lab: Lab): void {
   run(['ip', 'link', 'add', lab.srcDev, 'netns', lab.srcNs, 'type', 'veth', 'peer', 'name', lab.dstDev, 'netns', lab.dstNs]);
   run(['ip', '-n', lab.srcNs, 'addr', 'add', `${lab.srcIp}/24`, 'dev', lab.srcDev]);
   run(['ip', '-n', lab.dstNs, 'addr', 'add', `${lab.dstIp}/24`, 'dev', lab.dstDev]);
+  run(['ip', '-n', lab.srcNs, 'link', 'add', lab.holdDev, 'type', 'veth', 'peer', 'name', `${lab.holdDev}p`]);
   for (const [ns, dev] of [
     [lab.srcNs, lab.srcDev],
     [lab.dstNs, lab.dstDev],
