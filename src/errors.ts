@@ -17,6 +17,9 @@ export const ErrorCodes = {
   PALISADE_ERR_REFUSED: 'a block, unblock or whitelist change was refused',
   PALISADE_ERR_ENFORCE_TARGET: 'a block target is not an IPv4/IPv6 address or CIDR',
   PALISADE_ERR_ENFORCE: 'a firewall command (nft, ipset, iptables) failed',
+  PALISADE_ERR_XDP: 'the XDP guard cannot load, attach or change its maps',
+  PALISADE_ERR_CAPTURE: 'live capture or connection tracing cannot start here',
+  PALISADE_ERR_NFQUEUE: 'cannot bind an NFQUEUE queue (not root, queue taken, no NFQUEUE in the kernel)',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -18,6 +18,9 @@ import { whitelistCommand } from './whitelist.js';
 import { dryRunCommand } from './dry-run.js';
 import { backupDbCommand } from './backup-db.js';
 import { retentionCommand } from './retention.js';
+import { monitorCommand } from './monitor.js';
+import { liveCommand } from './live.js';
+import { nfqueueCommand } from './nfqueue.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
   program.addCommand(analyzeCommand());
   program.addCommand(replayCommand());
   program.addCommand(explainCommand());
+  program.addCommand(monitorCommand());
+  program.addCommand(liveCommand());
+  program.addCommand(nfqueueCommand());
   for (const c of [runCommand(), statusCommand(), alertsCommand(), statsCommand(), configCommand(), blacklistCommand(), blockCommand(), unblockCommand(), whitelistCommand(), dryRunCommand(), backupDbCommand(), retentionCommand()]) {
     program.addCommand(c);
   }

@@ -34,9 +34,10 @@ const THRESHOLD_FLAGS: { flag: string; key: keyof DetectionFlags; path: string[]
   { flag: '--cooldown <s>', key: 'cooldown', path: ['detect', 'cooldown'], help: 'quiet seconds before the same rule alerts again for the same source' },
 ];
 
-export function addDetectionOptions(cmd: Command): Command {
+/** `shortConfig: false` leaves -c free (monitor uses it for a packet count, as tcpdump does). */
+export function addDetectionOptions(cmd: Command, opts: { shortConfig?: boolean } = {}): Command {
   cmd
-    .addOption(new Option('-c, --config <file>', 'YAML config file').env('PALISADE_CONFIG'))
+    .addOption(new Option(opts.shortConfig === false ? '--config <file>' : '-c, --config <file>', 'YAML config file').env('PALISADE_CONFIG'))
     .option('-r, --rules <file>', 'extra signature rule file (repeatable)', collect)
     .option('--no-default-rules', 'do not load the shipped rules/default.yaml')
     .option('--set <key=value>', 'set any config value, e.g. detect.syn_flood.window=10 (repeatable)', collect);

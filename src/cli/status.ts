@@ -26,6 +26,11 @@ export function statusCommand(): Command {
         ['  kind', 'name', 'state', 'lines'],
       ) || '  (none)\n',
     );
+    if (s.packet_sources.length > 0 || s.sock_trace) {
+      const rows = s.packet_sources.map((p) => ['  ' + p.kind, p.name, p.problem ?? 'running', String(p.packets), String(p.lost), String(p.dropped)]);
+      if (s.sock_trace) rows.push(['  sock_trace', s.sock_trace.name, s.sock_trace.problem ?? 'running', String(s.sock_trace.events ?? 0), String(s.sock_trace.lost ?? 0), '-']);
+      process.stdout.write('kernel sources\n' + table(rows, ['  kind', 'name', 'state', 'packets/events', 'lost', 'dropped']));
+    }
   });
   return cmd;
 }

@@ -143,6 +143,9 @@ export function defaultConfig(): Config {
       max_destinations: 4096,
       handshake_slots: 65536,
       icmp_flood: { enabled: true, mode: 'block', severity: 'high', threshold: 100, window: 1 },
+      tcp_half_open: { enabled: true, mode: 'block', severity: 'high', threshold: 20, window: 10 },
+      tcp_reset_scan: { enabled: true, mode: 'block', severity: 'high', threshold: 20, window: 60 },
+      tcp_reset_storm: { enabled: true, mode: 'alert', severity: 'medium', threshold: 100, window: 10 },
       udp_flood: { enabled: true, mode: 'block', severity: 'high', threshold: 1000, window: 1 },
       syn_flood: {
         enabled: true,

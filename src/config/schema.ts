@@ -25,6 +25,9 @@ export const configSchema = z
         max_destinations: count,
         handshake_slots: count,
         icmp_flood: rateRule,
+        tcp_half_open: rateRule,
+        tcp_reset_scan: rateRule,
+        tcp_reset_storm: rateRule,
         udp_flood: rateRule,
         syn_flood: z
           .object({

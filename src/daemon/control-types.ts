@@ -22,6 +22,10 @@ export interface StatusReport {
   why: string[];
   enforcer: { backend: string; dry_run: boolean; dry_run_origin: 'config' | 'runtime'; why: string };
   sources: SourceStatus[];
+  /** Live packet sources (XDP ring buffer, libpcap, NFQUEUE) with their packet and loss counts. */
+  packet_sources: { kind: string; name: string; packets: number; lost: number; dropped: number; problem: string | null }[];
+  /** Connection tracing (tracepoints), or why it is off; null when not configured. */
+  sock_trace: { name: string; problem: string | null; events?: number; lost?: number } | null;
   counts: {
     lines: number;
     alerts: number;

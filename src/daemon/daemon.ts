@@ -18,9 +18,11 @@ import { Whitelist } from '../decide/whitelist.js';
 import type { Detection } from '../detect/detection.js';
 import { killConnections } from '../enforce/conntrack.js';
 import type { EnforceResult, Enforcer } from '../enforce/enforcer.js';
+import { xdpFactory } from '../sources/xdp/xdp-packet-source.js';
 import { selectEnforcer } from '../enforce/select.js';
+import { kernelCapabilities } from '../kernel/capabilities.js';
+import { LiveSources } from './live-sources.js';
 import { PalisadeError } from '../errors.js';
-import { assemble } from '../pipeline/assemble.js';
 import { LogPipeline } from '../pipeline/log-lines.js';
 import { ActionLog, actionRecord, refusalRecord, type ActionRecord } from '../record/actions-jsonl.js';
 import { AlertLog, alertRecord, isoTime } from '../record/alerts-jsonl.js';
@@ -80,6 +82,7 @@ export class Daemon {
   private dryRun = true;
   private dryRunOrigin: 'config' | 'runtime' = 'config';
   private pipeline!: LogPipeline;
+  private live!: LiveSources;
   private sources: LogSource[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   /** Source of the line being processed (alerts record it). */
@@ -138,6 +141,7 @@ export class Daemon {
     this.buildDetect(c);
     this.sources = this.buildSources(c);
     for (const s of this.sources) s.source.start();
+    await this.live.start();
     this.timers.push(setInterval(() => this.flushAlerts(), ALERT_FLUSH_MS));
     this.timers.push(setInterval(() => this.expire(), EXPIRY_CHECK_MS));
     if (c.enforce.drift_check_interval > 0) this.timers.push(setInterval(() => void this.driftCheck(), c.enforce.drift_check_interval * 1000));
@@ -175,9 +179,17 @@ export class Daemon {
     this.store.insertActions(records.map((r) => ({ ts: Date.parse(r.timestamp) / 1000, record: r })));
   }
 
+  /** Detectors for packets, connection events and log lines (one signature engine for packets and access logs). */
   private buildDetect(c: Config): void {
-    const stages = assemble(c, (d) => this.onDetection(d));
-    this.pipeline = new LogPipeline(c, (d) => this.onDetection(d), stages.signatures);
+    this.live = new LiveSources(c, {
+      onDetection: (d, origin) => {
+        this.origin = origin;
+        this.onDetection(d);
+      },
+      onProblem: (msg) => this.log.warn({}, msg),
+      xdp: xdpFactory(c),
+    });
+    this.pipeline = new LogPipeline(c, (d) => this.onDetection(d), this.live.pipeline.stages.signatures);
   }
 
   private buildSources(c: Config): LogSource[] {
@@ -326,7 +338,7 @@ export class Daemon {
   }
 
   private async useEnforcer(c: Config, dryRun: boolean): Promise<void> {
-    const sel = await selectEnforcer({ ...c.enforce, dry_run: dryRun, maxElements: c.policy.max_blocks });
+    const sel = await selectEnforcer({ ...c.enforce, dry_run: dryRun, maxElements: c.policy.max_blocks, packetInterfaces: c.sources.packets.interfaces });
     const res = await sel.enforcer.start(this.entries());
     if (res.error) throw new PalisadeError('PALISADE_ERR_DAEMON', `cannot set up ${sel.enforcer.name}: ${res.error}`);
     this.enforcer = sel.enforcer;
@@ -342,6 +354,7 @@ export class Daemon {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     for (const s of this.sources) await s.source.stop();
+    if (this.live) await this.live.stop();
     this.flushAlerts();
     if (this.draining) await this.draining;
     if (this.enforcer) {
@@ -373,11 +386,14 @@ export class Daemon {
     this.config = next;
     this.flushAlerts();
     this.buildDecide(next);
+    await this.live.stop();
     this.buildDetect(next);
     for (const s of this.sources) await s.source.stop();
     this.sources = this.buildSources(next);
     for (const s of this.sources) s.source.start();
-    const e = (c: Config) => JSON.stringify([c.enforce.backend, c.enforce.table, c.enforce.forward, c.policy.max_blocks]);
+    await this.live.start();
+    const e = (c: Config) =>
+      JSON.stringify([c.enforce.backend, c.enforce.table, c.enforce.forward, c.policy.max_blocks, c.enforce.xdp_interfaces, c.enforce.xdp_mode, c.sources.packets.interfaces]);
     const dryRun = this.dryRunOrigin === 'runtime' ? this.dryRun : next.enforce.dry_run;
     if (e(prev) !== e(next) || dryRun !== this.dryRun) await this.switchEnforcer(dryRun);
     const message = 'configuration reloaded (detector windows restart; blocks, positions and whitelist kept)';
@@ -399,10 +415,16 @@ export class Daemon {
   status(): StatusReport {
     const root = process.getuid?.() === 0;
     const sources = this.sources.map((s) => this.sourceStatus(s));
-    const hostEvents = sources.length === 0 ? 'none configured' : [...new Set(sources.map((s) => s.kind))].join(' + ');
+    const kinds: string[] = [...new Set(sources.map((s) => s.kind))];
+    if (this.live.tracing) kinds.unshift('tracepoints');
+    const hostEvents = kinds.length === 0 ? 'none configured' : kinds.join(' + ');
+    const caps = kernelCapabilities();
+    const live = this.live.status();
     const why: string[] = [];
     why.push(root ? 'running as root' : 'not root: the kernel cannot be changed, so enforcement is dry-run');
-    why.push('packet sources (XDP ring buffer, NFQUEUE, libpcap) are not in this build yet: host logs only');
+    why.push(caps.bpf.ok ? caps.bpf.why : `no BPF: ${caps.bpf.why}`);
+    why.push(...live.why);
+    if (live.sock_trace && live.sock_trace.problem) why.push(live.sock_trace.problem);
     why.push(this.enforcerWhy);
     const c = this.policy.counters();
     return {
@@ -413,14 +435,16 @@ export class Daemon {
       state_dir: this.paths.dir,
       config_file: this.opts.configFile,
       row: {
-        environment: this.enforcerRow.split(': ')[0] || (root ? 'Linux, root, no BPF' : 'Linux, not root'),
-        packet_source: 'none (host logs only)',
+        environment: process.platform !== 'linux' ? 'anywhere' : !root ? 'Linux, not root' : caps.bpf.ok ? 'Linux, root, BPF' : 'Linux, root, no BPF',
+        packet_source: live.row,
         enforcement: this.enforcerRow.split(': ').slice(1).join(': ') || this.enforcer.name,
         host_events: hostEvents,
       },
       why,
       enforcer: { backend: this.enforcer.name, dry_run: this.dryRun, dry_run_origin: this.dryRunOrigin, why: this.enforcerWhy },
       sources,
+      packet_sources: live.packets,
+      sock_trace: live.sock_trace,
       counts: {
         lines: this.counts.lines,
         alerts: this.counts.alerts,
@@ -433,9 +457,16 @@ export class Daemon {
     };
   }
 
-  stats(): Record<string, unknown> {
+  async stats(): Promise<Record<string, unknown>> {
     this.flushAlerts();
+    let kernelDrops: { packets: number; bytes: number } | null = null;
+    try {
+      kernelDrops = this.enforcer.drops ? await this.enforcer.drops() : null;
+    } catch {
+      kernelDrops = null; // the counters are informative: a failed read must not fail `stats`
+    }
     return {
+      kernel_drops: kernelDrops,
       lines: this.counts.lines,
       alerts: this.counts.alerts,
       decisions: this.counts.decisions,
@@ -445,6 +476,7 @@ export class Daemon {
       policy: this.policy.counters(),
       stored: this.store.alertCounts(),
       detect: this.pipeline.counters(),
+      live: this.live.counters(),
       sources: Object.fromEntries(this.sources.map((s) => [this.sourceStatus(s).name, this.sourceStatus(s).lines])),
     };
   }

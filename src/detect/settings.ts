@@ -62,6 +62,12 @@ export interface DetectSettings {
   tcp_xmas_scan: RuleSettings;
   tcp_invalid_flags: RuleSettings;
   ssh_bruteforce: SshBruteforceSettings;
+  /** Connection events (sock_trace): handshakes left half-open by one remote. */
+  tcp_half_open: RateRuleSettings;
+  /** Connection events: distinct closed ports a remote drew resets from. */
+  tcp_reset_scan: RateRuleSettings;
+  /** Connection events: resets received from one remote. */
+  tcp_reset_storm: RateRuleSettings;
 }
 
 export interface SshBruteforceSettings extends RuleSettings {

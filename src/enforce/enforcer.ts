@@ -1,11 +1,12 @@
 // The enforce stage's contract: keep the kernel's set of blocked addresses/networks equal to the
-// decision store's. Backends: nftables (default), iptables + ipset (fallback), dry-run.
+// decision store's. Backends: nftables (default), iptables + ipset (fallback), xdp (the XDP
+// guard's maps), dry-run.
 // Every target is validated (parseCidr) before it reaches a command; commands are argument arrays
 // or stdin batches, never shell strings.
 
 import type { BlockEntry } from '../decide/decision.js';
 
-export type BackendName = 'nftables' | 'iptables' | 'dry-run';
+export type BackendName = 'nftables' | 'iptables' | 'xdp' | 'dry-run';
 
 /** What a batch did, for the action log: the exact command text, and whether it ran. */
 export interface EnforceResult {

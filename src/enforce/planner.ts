@@ -5,7 +5,7 @@
 import type { Plan } from './plan.js';
 import type { Target } from './target.js';
 
-export type CommandFormat = 'nftables' | 'iptables';
+export type CommandFormat = 'nftables' | 'iptables' | 'xdp';
 
 /** One element as found in (or expected in) a kernel set. */
 export interface KernelElement {

@@ -28,6 +28,10 @@ export interface Peer {
   /** The victim's addresses on this link. */
   victimV4: string;
   victimV6: string;
+  /** The victim's end of the link (the interface the peer's packets arrive on). */
+  victimIface: string;
+  /** The peer's end of the link. */
+  peerIface: string;
 }
 
 export class Lab {
@@ -52,7 +56,7 @@ export class Lab {
     const pEnd = `${this.tag}p${n}`.slice(0, 15);
     run('ip', ['netns', 'add', ns]);
     run('ip', ['link', 'add', vEnd, 'netns', this.victim, 'type', 'veth', 'peer', 'name', pEnd, 'netns', ns]);
-    const peer: Peer = { ns, v4: `10.${a}.${n}.2`, v6: `fd00:${a}:${n}::2`, victimV4: `10.${a}.${n}.1`, victimV6: `fd00:${a}:${n}::1` };
+    const peer: Peer = { ns, v4: `10.${a}.${n}.2`, v6: `fd00:${a}:${n}::2`, victimV4: `10.${a}.${n}.1`, victimV6: `fd00:${a}:${n}::1`, victimIface: vEnd, peerIface: pEnd };
     this.exec(this.victim, ['ip', 'addr', 'add', `${peer.victimV4}/24`, 'dev', vEnd]);
     this.exec(this.victim, ['ip', '-6', 'addr', 'add', `${peer.victimV6}/64`, 'dev', vEnd, 'nodad']);
     this.exec(this.victim, ['ip', 'link', 'set', vEnd, 'up']);

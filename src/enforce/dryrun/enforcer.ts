@@ -10,14 +10,19 @@ import { showPlan, type Plan } from '../plan.js';
 import { PlanEnforcer, type KernelState } from '../plan-enforcer.js';
 import type { CommandFormat } from '../planner.js';
 import type { Target } from '../target.js';
+import { XdpPlanner } from '../xdp/planner.js';
+import type { XdpMode } from '../../kernel/xdp-guard.js';
 
 export interface DryRunOptions {
-  /** Whose commands to show: nftables (nft -f -) or iptables (ipset restore + iptables). */
+  /** Whose commands to show: nftables (nft -f -), iptables (ipset restore + iptables) or xdp (map changes, one line each). */
   format: CommandFormat;
   table: string;
   forward: boolean;
   /** maxelem of the ipsets (iptables format). */
   maxElements?: number;
+  /** xdp format: the interfaces and attach mode shown. */
+  interfaces?: readonly string[];
+  xdpMode?: XdpMode;
   /** Shown in the commands as `ip netns exec NS`, as the real backend would run them. */
   netns?: string;
   now?: () => number;
@@ -42,7 +47,9 @@ export class DryRunEnforcer extends PlanEnforcer {
     super(
       opts.format === 'nftables'
         ? new NftablesCommands({ table: opts.table, forward: opts.forward })
-        : new IpsetCommands({ table: opts.table, forward: opts.forward, maxElements: opts.maxElements ?? 65536 }),
+        : opts.format === 'xdp'
+          ? new XdpPlanner(opts.interfaces ?? [], opts.xdpMode ?? 'auto')
+          : new IpsetCommands({ table: opts.table, forward: opts.forward, maxElements: opts.maxElements ?? 65536 }),
       opts,
     );
     this.format = opts.format;

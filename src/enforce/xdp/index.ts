@@ -1,0 +1,2 @@
+export { XdpEnforcer, type XdpEnforcerOptions } from './enforcer.js';
+export { XdpPlanner, xdpMapFor, type XdpOps } from './planner.js';
