@@ -308,7 +308,6 @@ async function inside(args: Args): Promise<void> {
   configureReceiver(lab);
   const ctx: Context = { lab, args, dstMac: deviceMac(lab.dstDev), napiPid: 0, runs: [], inserts: [] };
   repin(ctx);
-  const ifindex = Number(readFileSync(`/sys/class/net/${lab.dstDev}/ifindex`, 'utf8'));
   const startedAt = new Date();
   const load0 = os.loadavg();
   log(`kernel ${os.release()}, ${os.cpus().length} CPUs, load ${load0.map((x) => x.toFixed(2)).join(' ')}; ` +
@@ -316,7 +315,7 @@ async function inside(args: Args): Promise<void> {
 
   const make: Record<ReceiverName, () => Receiver> = {
     none: () => new NoFilter(),
-    'xdp-guard': () => new XdpGuardReceiver(ifindex),
+    'xdp-guard': () => new XdpGuardReceiver(lab.dstDev),
     nftables: () => new NftablesReceiver(),
     ipset: () => new IpsetReceiver(),
     iptables: () => new PerAddressIptables(),

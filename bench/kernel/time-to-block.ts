@@ -23,8 +23,11 @@ import type { Lab } from './topology.js';
 export interface TimeToBlockOptions {
   lab: Lab;
   dstMac: string;
-  /** Cumulative packets the kernel dropped for blocked sources (e.g. guardDropReader below). */
-  readDrops: () => number;
+  /**
+   * Cumulative packets the kernel dropped for blocked sources: guardDropReader below on the
+   * guard's stats map fd, or XdpEnforcer.drops() in this process, or the daemon's stats.
+   */
+  readDrops: () => number | Promise<number>;
   trials: number;
   /** 'syn' (a SYN flood) or 'udp'; whichever the daemon's detectors block on. */
   proto: 'udp' | 'syn';
@@ -95,7 +98,7 @@ async function trial(o: TimeToBlockOptions, source: number, pollMs: number, time
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   try {
-    const d0 = o.readDrops();
+    const d0 = await o.readDrops();
     // t0 comes from the generator's first line.
     const t0 = await new Promise<bigint>((resolve, reject) => {
       let buf = '';
@@ -117,7 +120,7 @@ async function trial(o: TimeToBlockOptions, source: number, pollMs: number, time
     const deadline = t0 + BigInt(Math.round(timeoutMs * 1e6));
     for (;;) {
       const now = process.hrtime.bigint();
-      if (o.readDrops() > d0) return Number(now - t0) / 1e6;
+      if ((await o.readDrops()) > d0) return Number(now - t0) / 1e6;
       if (now > deadline) return null;
       await sleep(pollMs);
     }
