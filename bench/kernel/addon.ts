@@ -8,7 +8,6 @@ export interface BenchNative {
   bpfClose(obj: number): void;
   bpfProgFd(obj: number, progName: string): number;
   bpfMapFd(obj: number, mapName: string): number;
-  bpfMapInfo(fd: number): { type: number; keySize: number; valueSize: number; maxEntries: number };
   numPossibleCpus(): number;
   xdpAttach(progFd: number, ifindex: number, mode: 'native' | 'generic' | 'auto'): 'native' | 'generic';
   xdpDetach(ifindex: number, mode: 'native' | 'generic'): void;
