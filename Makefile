@@ -89,5 +89,11 @@ bench: build
 	node dist/bench/auth-log-bench.js
 	@if [ "$$(id -u)" = 0 ]; then node dist/bench/enforce-bench.js; else echo "enforce benchmark skipped: needs root (network namespace, nftables)"; fi
 
+# Kernel data path: receive-CPU cost of dropping in XDP / nftables / ipset / iptables with 10 to
+# 1 M entries (bench/kernel/run.ts; namespaces of its own; QUICK=1 for a one-minute smoke run).
+bench-kernel: build
+	@if [ "$$(id -u)" != 0 ]; then echo "bench-kernel: must run as root (it creates network namespaces, attaches XDP and runs nft/ipset/iptables inside them): sudo make bench-kernel"; exit 1; fi
+	node dist/bench/kernel/run.js
+
 clean:
 	rm -rf dist bench/out build native/build

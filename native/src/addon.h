@@ -14,6 +14,7 @@ napi_status palisade_init_bpf(napi_env env, napi_value exports);
 napi_status palisade_init_ringbuf(napi_env env, napi_value exports);
 napi_status palisade_init_nfq(napi_env env, napi_value exports);
 napi_status palisade_init_pcap(napi_env env, napi_value exports);
+napi_status palisade_init_testrun(napi_env env, napi_value exports);
 
 /* ---- helpers shared by the parts (util.c) ---- */
 

@@ -1,0 +1,226 @@
+// Turns the raw runs of the kernel benchmark into the table, the ratios and the goal verdicts
+// (issue 4, "Speed"), as Markdown for the console and docs/benchmarks.md.
+
+import type { Traffic } from './addresses.js';
+import type { ReceiverName } from './receivers.js';
+
+/** One traffic run: counter deltas over the generator's run. */
+export interface RunRecord {
+  receiver: ReceiverName;
+  /** Entries in the filter (null for no filter). */
+  n: number | null;
+  traffic: Traffic;
+  rep: number;
+  sent: number;
+  genSeconds: number;
+  genCpuSeconds: number;
+  arrived: number;
+  delivered: number;
+  ringFull: number;
+  napiTicks: number;
+  napiRunNs: number;
+  /** The filter's own drop counter over the run (null where not read). */
+  methodDrops: number | null;
+}
+
+export interface InsertRecord {
+  receiver: ReceiverName;
+  n: number;
+  loadMs: number;
+  addOneMs: number[];
+}
+
+export interface Row {
+  receiver: ReceiverName;
+  n: number | null;
+  traffic: Traffic | '-';
+  runs: number;
+  sentMpps: number;
+  arrivedKpps: number;
+  deliveredKpps: number;
+  droppedKpps: number;
+  /** NAPI kthread CPU as % of one core over the generator's run. */
+  rxCpuPct: number;
+  /** Receive-core ns per arrived packet from utime+stime (the headline figure). */
+  nsPerPkt: number;
+  /** The same from /proc/PID/schedstat (ns-exact run time), a cross-check of the ticks. */
+  nsPerPktSched: number;
+  loadS: number | null;
+  addOneMs: number | null;
+  addOneMaxMs: number | null;
+  /** '' when the traffic did what it should; else what went wrong (hit delivered, miss dropped). */
+  check: string;
+}
+
+export interface Verdict {
+  goal: string;
+  value: string;
+  met: boolean | null;
+}
+
+export interface Summary {
+  rows: Row[];
+  ratios: { n: number; ipsetOverXdp: number | null; nftOverXdp: number | null; xdpMissOverhead: number | null }[];
+  verdicts: Verdict[];
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function rowOf(runs: RunRecord[], ins: InsertRecord | undefined, clkTck: number): Row {
+  const r0 = runs[0];
+  const med = (f: (r: RunRecord) => number) => median(runs.map(f));
+  const arrived = runs.reduce((s, r) => s + r.arrived, 0);
+  const delivered = runs.reduce((s, r) => s + r.delivered, 0);
+  let check = '';
+  if (r0.receiver !== 'none' && r0.traffic === 'hit' && delivered > arrived * 0.001) check = `hit traffic delivered (${delivered} of ${arrived})`;
+  if (r0.traffic === 'miss' && arrived - delivered > arrived * 0.001) check = `legitimate traffic dropped (${arrived - delivered} of ${arrived})`;
+  if (arrived === 0) check = 'no packet arrived';
+  for (const r of runs) {
+    const dropped = r.arrived - r.delivered;
+    if (r.methodDrops !== null && Math.abs(r.methodDrops - dropped) > Math.max(100, dropped * 0.01)) {
+      check ||= `filter counter ${r.methodDrops} vs arrived - delivered ${dropped}`;
+    }
+  }
+  return {
+    receiver: r0.receiver,
+    n: r0.n,
+    traffic: r0.receiver === 'none' ? '-' : r0.traffic,
+    runs: runs.length,
+    sentMpps: med((r) => r.sent / r.genSeconds / 1e6),
+    arrivedKpps: med((r) => r.arrived / r.genSeconds / 1e3),
+    deliveredKpps: med((r) => r.delivered / r.genSeconds / 1e3),
+    droppedKpps: med((r) => (r.arrived - r.delivered) / r.genSeconds / 1e3),
+    rxCpuPct: med((r) => (100 * r.napiTicks) / clkTck / r.genSeconds),
+    nsPerPkt: med((r) => (r.arrived > 0 ? (r.napiTicks * 1e9) / clkTck / r.arrived : NaN)),
+    nsPerPktSched: med((r) => (r.arrived > 0 ? r.napiRunNs / r.arrived : NaN)),
+    loadS: ins && r0.receiver !== 'none' ? ins.loadMs / 1000 : null,
+    addOneMs: ins && ins.addOneMs.length > 0 ? median(ins.addOneMs) : null,
+    addOneMaxMs: ins && ins.addOneMs.length > 0 ? Math.max(...ins.addOneMs) : null,
+    check,
+  };
+}
+
+export function summarize(runs: RunRecord[], inserts: InsertRecord[], clkTck: number): Summary {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const k = `${r.receiver}|${r.n}|${r.traffic}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  const rows = [...groups.values()].map((g) => rowOf(g, inserts.find((i) => i.receiver === g[0].receiver && i.n === g[0].n), clkTck));
+  const find = (recv: ReceiverName, n: number | null, t: Traffic | '-') => rows.find((r) => r.receiver === recv && r.n === n && r.traffic === t);
+  const noneAlone = rows.find((r) => r.receiver === 'none' && r.n === null);
+  const noneAt = (n: number) => find('none', n, '-') ?? noneAlone;
+  const ns = [...new Set(rows.filter((r) => r.receiver === 'xdp-guard').map((r) => r.n!))].sort((a, b) => a - b);
+  const ratios = ns.map((n) => {
+    const xh = find('xdp-guard', n, 'hit');
+    const xm = find('xdp-guard', n, 'miss');
+    const over = (other: Row | undefined) => (xh && other ? other.nsPerPkt / xh.nsPerPkt : null);
+    return {
+      n,
+      ipsetOverXdp: over(find('ipset', n, 'hit')),
+      nftOverXdp: over(find('nftables', n, 'hit')),
+      xdpMissOverhead: xm && noneAt(n) ? xm.nsPerPkt / noneAt(n)!.nsPerPkt - 1 : null,
+    };
+  });
+
+  const verdicts: Verdict[] = [];
+  const big = ns.length > 0 ? ns[ns.length - 1] : null;
+  const at = big === null ? '' : big === 1_000_000 ? ' at 1 M entries' : ` at ${fmtN(big)} entries (1 M not run)`;
+  const full = big === 1_000_000;
+  const xBig = big === null ? undefined : find('xdp-guard', big, 'hit');
+  const rBig = ratios.find((r) => r.n === big);
+  verdicts.push({
+    goal: 'XDP guard drops a blocked packet for at most 500 ns of receive CPU with 1 M entries',
+    value: xBig ? `${fmt0(xBig.nsPerPkt)} ns${at}` : 'not measured',
+    met: xBig && full ? xBig.nsPerPkt <= 500 : null,
+  });
+  verdicts.push({
+    goal: 'at least 2.5 times cheaper than ipset (1 M entries)',
+    value: rBig?.ipsetOverXdp != null ? `${rBig.ipsetOverXdp.toFixed(2)}x${at}` : 'not measured',
+    met: rBig?.ipsetOverXdp != null && full ? rBig.ipsetOverXdp >= 2.5 : null,
+  });
+  verdicts.push({
+    goal: 'at least 5 times cheaper than nftables (1 M entries)',
+    value: rBig?.nftOverXdp != null ? `${rBig.nftOverXdp.toFixed(2)}x${at}` : 'not measured',
+    met: rBig?.nftOverXdp != null && full ? rBig.nftOverXdp >= 5 : null,
+  });
+  const overheads = ratios.filter((r) => r.xdpMissOverhead !== null);
+  const worst = overheads.reduce<(typeof ratios)[number] | null>((w, r) => (w === null || r.xdpMissOverhead! > w.xdpMissOverhead! ? r : w), null);
+  verdicts.push({
+    goal: 'XDP guard adds under 10% to legitimate traffic (miss vs no filter, every N)',
+    value: worst ? `worst ${pct(worst.xdpMissOverhead!)} at ${fmtN(worst.n)} entries (${overheads.map((r) => `${fmtN(r.n)}: ${pct(r.xdpMissOverhead!)}`).join(', ')})` : 'not measured',
+    met: worst ? worst.xdpMissOverhead! < 0.1 : null,
+  });
+  const xIns = inserts.filter((i) => i.receiver === 'xdp-guard' && i.addOneMs.length > 0);
+  const xMax = xIns.length > 0 ? Math.max(...xIns.flatMap((i) => i.addOneMs)) : null;
+  verdicts.push({
+    goal: 'one block reaches the kernel in under 5 ms whatever N (XDP guard)',
+    value: xMax !== null ? `at most ${fmtMs(xMax)} (N up to ${fmtN(Math.max(...xIns.map((i) => i.n)))})` : 'not measured',
+    met: xMax !== null ? xMax < 5 : null,
+  });
+  for (const recv of ['nftables', 'ipset'] as const) {
+    const ins = inserts.filter((i) => i.receiver === recv && i.addOneMs.length > 0);
+    if (ins.length === 0) continue;
+    const worstIns = ins.reduce((w, i) => (median(i.addOneMs) > median(w.addOneMs) ? i : w));
+    verdicts.push({
+      goal: `(for comparison) one block through ${recv} in under 5 ms whatever N`,
+      value: `median at most ${fmtMs(median(worstIns.addOneMs))} (at ${fmtN(worstIns.n)} entries; includes starting the tool)`,
+      met: median(worstIns.addOneMs) < 5,
+    });
+  }
+  verdicts.push({
+    goal: 'time-to-block p99 under 20 ms (first packet of a flood to the first kernel drop)',
+    value: 'not measured yet: needs the daemon with the XDP source and enforcer (bench/kernel/time-to-block.ts)',
+    met: null,
+  });
+  return { rows, ratios, verdicts };
+}
+
+export function fmtN(n: number | null): string {
+  if (n === null) return '-';
+  if (n >= 1_000_000 && n % 1_000_000 === 0) return `${n / 1_000_000} M`;
+  if (n >= 1000 && n % 1000 === 0) return `${n / 1000} k`;
+  return String(n);
+}
+
+function fmt0(x: number): string {
+  return Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-';
+}
+
+function fmtMs(ms: number): string {
+  return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : ms < 100 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+}
+
+export function markdownTable(rows: Row[]): string {
+  const head =
+    '| filter | N | traffic | offered Mpps | arrived kpps | delivered kpps | dropped kpps | rx CPU % | **ns/packet** | ns/packet (schedstat) | load N | add one (median / max) | check |\n' +
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+  const lines = rows.map((r) => {
+    const load = r.loadS === null ? '' : r.loadS < 1 ? `${Math.round(r.loadS * 1000)} ms` : `${r.loadS.toFixed(2)} s`;
+    const add = r.addOneMs === null || r.traffic === 'miss' ? '' : `${fmtMs(r.addOneMs)} / ${fmtMs(r.addOneMaxMs!)}`;
+    return `| ${r.receiver} | ${fmtN(r.n)} | ${r.traffic} | ${r.sentMpps.toFixed(2)} | ${fmt0(r.arrivedKpps)} | ${fmt0(r.deliveredKpps)} | ${fmt0(r.droppedKpps)} | ${r.rxCpuPct.toFixed(0)} | **${fmt0(r.nsPerPkt)}** | ${fmt0(r.nsPerPktSched)} | ${r.traffic === 'miss' ? '' : load} | ${add} | ${r.check || 'ok'} |`;
+  });
+  return [head, ...lines].join('\n');
+}
+
+export function markdownRatios(s: Summary): string {
+  if (s.ratios.length === 0) return 'No ratios: the XDP guard was not measured.';
+  const head = '| N | ipset / XDP guard (hit) | nftables / XDP guard (hit) | XDP guard miss vs no filter |\n|---:|---:|---:|---:|';
+  const x = (v: number | null) => (v === null ? '-' : `${v.toFixed(2)}x`);
+  const lines = s.ratios.map((r) => `| ${fmtN(r.n)} | ${x(r.ipsetOverXdp)} | ${x(r.nftOverXdp)} | ${r.xdpMissOverhead === null ? '-' : pct(r.xdpMissOverhead)} |`);
+  return [head, ...lines].join('\n');
+}
+
+export function markdownVerdicts(s: Summary): string {
+  return s.verdicts.map((v) => `- ${v.goal}: **${v.value}** — ${v.met === null ? 'not judged' : v.met ? 'met' : 'NOT met'}`).join('\n');
+}
