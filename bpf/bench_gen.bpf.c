@@ -12,7 +12,10 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/in.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 /* Written by gen.ts before the first run: two little-endian u32 at offsets 0 and 4. */
 struct gen_cfg {
@@ -38,6 +41,10 @@ struct {
 /* Next index into gen_src. One generator thread runs the program, so a plain global is enough;
  * with several, sources would repeat or be skipped, which changes nothing measured. */
 __u32 gen_next = 0;
+
+/* TCP source port of the next SYN: a flood is many handshakes, not one SYN sent again (the
+ * detectors count half-open connections, as a victim's kernel would). */
+__u32 gen_sport = 0;
 
 static __always_inline __u16 ipv4_header_checksum(const struct iphdr *iph)
 {
@@ -80,6 +87,19 @@ int bench_gen(struct xdp_md *ctx)
 	iph->saddr = *src;
 	iph->check = 0;
 	iph->check = ipv4_header_checksum(iph);
+	if (iph->protocol == IPPROTO_TCP) {
+		struct tcphdr *th = (void *)(iph + 1);
+		if ((void *)(th + 1) > data_end)
+			return XDP_ABORTED;
+		/* Incremental checksum update (RFC 1624) from the port the recycled page holds now. */
+		__u16 old = th->source;
+		__u16 now = bpf_htons(1024 + (gen_sport++ & 0x7fff));
+		__u32 sum = (__u16)~th->check + (__u16)~old + now;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		th->source = now;
+		th->check = ~sum & 0xffff;
+	}
 	return bpf_redirect(cfg->out_ifindex, 0);
 }
 

@@ -7,7 +7,7 @@
 // Loads build/bpf/bench_gen.bpf.o, fills its source table with the traffic sources of
 // addresses.ts (or the one --source) and runs it through BPF_PROG_TEST_RUN in live-frames mode
 // for S seconds (as fast as it can, or paced to --pps): every repetition sends one 60-byte frame (UDP to port 9, or with --source a TCP
-// SYN to port 80) from the next source into DEV's veth peer. Prints one JSON line at the end:
+// SYN to port 80, a new source port each time) from the next source into DEV's veth peer. Prints one JSON line at the end:
 // frames sent, seconds, and the CPU time the sending thread used; with --announce also one line
 // {"started": "<CLOCK_MONOTONIC ns>"} just before the first frame (time-to-block.ts).
 //

@@ -30,6 +30,8 @@ import { IpsetReceiver, NftablesReceiver, NoFilter, PerAddressIptables, type Rec
 import { fmtN, markdownRatios, markdownTable, markdownVerdicts, summarize, type InsertRecord, type RunRecord } from './report.js';
 import { configureReceiver, createLab, destroyLab, deviceMac, findNapiThread, inNamespace, labFor, pinThread, type Lab } from './topology.js';
 import { XdpGuardReceiver } from './xdp-guard-receiver.js';
+import { daemonTimeToBlock } from './daemon-ttb.js';
+import type { TimeToBlockResult } from './time-to-block.js';
 
 const ALL_RECEIVERS: ReceiverName[] = ['none', 'xdp-guard', 'nftables', 'ipset', 'iptables'];
 const ADD_ONE_REPS = 5;
@@ -46,6 +48,8 @@ interface Args {
   genCpu: number;
   doc: boolean;
   inside: boolean;
+  /** Time-to-block trials through the daemon (0 = skip). */
+  ttb: number;
 }
 
 function fail(msg: string): never {
@@ -56,8 +60,8 @@ function fail(msg: string): never {
 function parseArgs(argv: string[]): Args {
   const quick = argv.includes('--quick') || process.env.QUICK === '1';
   const a: Args = quick
-    ? { quick, seconds: 1, reps: 1, ns: [10, 10_000], iptablesNs: [10, 1000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: false, inside: false }
-    : { quick, seconds: 3, reps: 5, ns: [10, 10_000, 100_000, 1_000_000], iptablesNs: [10, 1000, 10_000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: true, inside: false };
+    ? { quick, seconds: 1, reps: 1, ns: [10, 10_000], iptablesNs: [10, 1000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: false, inside: false, ttb: 5 }
+    : { quick, seconds: 3, reps: 5, ns: [10, 10_000, 100_000, 1_000_000], iptablesNs: [10, 1000, 10_000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: true, inside: false, ttb: 30 };
   const list = (v: string | undefined, what: string) => {
     const xs = (v ?? '').split(',').map(Number);
     if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1 || x > 4_000_000)) fail(`${what} takes a comma-separated list of sizes (1 to 4000000)`);
@@ -74,6 +78,7 @@ function parseArgs(argv: string[]): Args {
       case '--n': a.ns = list(v, '--n'); i++; break;
       case '--iptables-n': a.iptablesNs = list(v, '--iptables-n'); i++; break;
       case '--rx-cpu': a.rxCpu = Number(v); i++; break;
+      case '--ttb': a.ttb = Number(v); i++; break;
       case '--gen-cpu': a.genCpu = Number(v); i++; break;
       case '--receivers': {
         const rs = (v ?? '').split(',') as ReceiverName[];
@@ -336,7 +341,13 @@ async function inside(args: Args): Promise<void> {
     }
   }
 
-  const summary = summarize(ctx.runs, ctx.inserts, ticksPerSecond());
+  let ttb: TimeToBlockResult | null = null;
+  if (args.ttb > 0) {
+    repin(ctx);
+    ttb = await daemonTimeToBlock({ lab, dstMac: ctx.dstMac, trials: args.ttb, genCpu: args.genCpu, log });
+    log(`time-to-block: p50 ${ttb.p50Ms.toFixed(1)} ms, p99 ${ttb.p99Ms.toFixed(1)} ms over ${ttb.samplesMs.length} floods (${ttb.timeouts} not blocked in time)`);
+  }
+  const summary = summarize(ctx.runs, ctx.inserts, ticksPerSecond(), ttb);
   const load1 = os.loadavg();
   const ver = versions();
   const plain = process.argv.slice(2).every((a) => a === '--inside');
@@ -368,7 +379,7 @@ async function inside(args: Args): Promise<void> {
   const outDir = path.join(packageRoot(), 'bench', 'out');
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `kernel-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ startedAt, command, args, machine: ver, loadavg: { start: load0, end: load1 }, clkTck: ticksPerSecond(), how, runs: ctx.runs, inserts: ctx.inserts, summary }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ startedAt, command, args, machine: ver, loadavg: { start: load0, end: load1 }, clkTck: ticksPerSecond(), how, runs: ctx.runs, inserts: ctx.inserts, timeToBlock: ttb, summary }, null, 2) + '\n');
   log(`results: ${path.relative(packageRoot(), file)}`);
   if (args.doc) writeDoc(section);
 }

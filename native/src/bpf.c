@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -740,6 +741,54 @@ static napi_value js_map_lookup_batch(napi_env env, napi_callback_info info)
 	return r;
 }
 
+/* mapFdById(id) -> fd: a map of another process (the daemon's guard), for readers such as the
+ * benchmark. The caller closes nothing: the fd lives as long as this process. */
+static napi_value js_map_fd_by_id(napi_env env, napi_callback_info info)
+{
+	napi_value argv[1];
+	uint32_t id;
+	args_n(env, info, 1, argv);
+	if (pal_arg_u32(env, argv[0], "id", &id))
+		return NULL;
+	int fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0) {
+		pal_throw_errno(env, "map by id", errno);
+		return NULL;
+	}
+	return pal_u32(env, fd);
+}
+
+/* progMapIds(progId) -> number[]: the maps a loaded program uses. */
+static napi_value js_prog_map_ids(napi_env env, napi_callback_info info)
+{
+	napi_value argv[1], arr;
+	uint32_t id, ids[64];
+	struct bpf_prog_info pi;
+	__u32 len = sizeof(pi);
+	args_n(env, info, 1, argv);
+	if (pal_arg_u32(env, argv[0], "progId", &id))
+		return NULL;
+	int fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0) {
+		pal_throw_errno(env, "program by id", errno);
+		return NULL;
+	}
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = 64;
+	pi.map_ids = (__u64)(unsigned long)ids;
+	int err = bpf_obj_get_info_by_fd(fd, &pi, &len);
+	int saved = errno;
+	close(fd);
+	if (err) {
+		pal_throw_errno(env, "program info", saved);
+		return NULL;
+	}
+	napi_create_array(env, &arr);
+	for (uint32_t i = 0; i < pi.nr_map_ids && i < 64; i++)
+		napi_set_element(env, arr, i, pal_u32(env, ids[i]));
+	return arr;
+}
+
 napi_status palisade_init_bpf(napi_env env, napi_value exports)
 {
 	static const struct {
@@ -767,6 +816,8 @@ napi_status palisade_init_bpf(napi_env env, napi_value exports)
 		{ "mapDeleteBatch", js_map_delete_batch },
 		{ "mapKeys", js_map_keys },
 		{ "mapLookupBatch", js_map_lookup_batch },
+		{ "mapFdById", js_map_fd_by_id },
+		{ "progMapIds", js_prog_map_ids },
 	};
 	libbpf_set_print(print_fn);
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
