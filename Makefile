@@ -94,6 +94,7 @@ bench: build
 bench-kernel: build
 	@if [ "$$(id -u)" != 0 ]; then echo "bench-kernel: must run as root (it creates network namespaces, attaches XDP and runs nft/ipset/iptables inside them): sudo make bench-kernel"; exit 1; fi
 	node dist/bench/kernel/run.js
+	node dist/bench/nfqueue-bench.js
 
 clean:
 	rm -rf dist bench/out build native/build

@@ -18,15 +18,15 @@ import { netnsInode, SockTraceSource } from '../src/sources/sock-trace/sock-trac
 import { Lab, requireRoot, requireTools, type Peer } from './support/netns.js';
 import { startTcpListener, tcpConnects } from './support/ns-tcp.js';
 import { waitFor } from './support/wait.js';
+import { ensureBpffs, ensureTracefs } from '../src/kernel/kernel-fs.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LISTEN_PORT = 8080;
 const PEER_PORT = 9090;
 
 function mountKernelFs(): void {
-  for (const [dir, type] of [['/sys/kernel/tracing', 'tracefs'], ['/sys/fs/bpf', 'bpf']]) {
-    if (spawnSync('mountpoint', ['-q', dir]).status !== 0) execFileSync('mount', ['-t', type, type, dir]);
-  }
+  // The same mounting the daemon does (src/kernel/kernel-fs.ts); a failure is the test's failure.
+  for (const why of [ensureTracefs(), ensureBpffs()]) if (why) throw new Error(why);
 }
 
 /** A real client connect from a namespace (completes the handshake, then closes); true = connected. */
