@@ -10,7 +10,7 @@ APT_BUILD := python3 make g++ clang llvm bpftool libbpf-dev libelf-dev zlib1g-de
 APT_TEST := nftables iptables ipset conntrack iproute2 openssh-server openssh-client sshpass nmap hping3 sqlmap tcpdump ethtool
 APT_BENCH := tcpdump time fail2ban sshguard nftables iptables ipset iproute2
 
-.PHONY: deps test-deps build native bpf kernel-fs test demo bench bench-kernel clean check-node
+.PHONY: deps test-deps build native bpf test demo bench bench-kernel clean check-node
 
 check-node:
 	@command -v node >/dev/null || { echo "palisade: Node.js $(NODE_MAJOR_MIN)+ is required (Debian: NodeSource packages; or https://nodejs.org)"; exit 1; }
