@@ -26,9 +26,12 @@ define apt-install
 	fi
 endef
 
+# A node_modules that is a symlink belongs to another checkout (a git worktree sharing it): never
+# npm ci through it (that empties the other checkout's modules).
 deps: check-node
 	$(call apt-install,$(APT_BUILD))
-	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+	@if [ -L node_modules ]; then echo "node_modules is a symlink: left as it is (run npm ci where it points)"; \
+	elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 
 # The kernel parts: eBPF objects (clang -target bpf, CO-RE against this kernel's BTF) and the
 # Node-API addon (node-gyp, linked with libbpf, libnetfilter_queue and libpcap).
