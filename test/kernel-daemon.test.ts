@@ -126,6 +126,16 @@ describe('daemon with the XDP guard: attacks detected and dropped in XDP, benign
     assert.equal(connects(addr.icmp, atk.ns, atk.victimV4), false);
   });
 
+  it('stats show the guard\'s counters and the flooders among its busiest SYN/ICMP sources', () => {
+    const k = json(['stats']).kernel as Record<string, { counters: { passed: { packets: number } }; top_syn_icmp_sources: { addr: string; syn: number; icmp: number }[] }>;
+    const g = k[atk.victimIface];
+    assert.ok(g && g.counters.passed.packets > 0, `guard counters for ${atk.victimIface}: ${JSON.stringify(k)}`);
+    const syn = g.top_syn_icmp_sources.find((s) => s.addr === addr.syn);
+    const icmp = g.top_syn_icmp_sources.find((s) => s.addr === addr.icmp);
+    assert.ok(syn && syn.syn >= 100, `SYN flooder counted by the guard: ${JSON.stringify(g.top_syn_icmp_sources)}`);
+    assert.ok(icmp && icmp.icmp >= 100, `ICMP flooder counted by the guard: ${JSON.stringify(g.top_syn_icmp_sources)}`);
+  });
+
   it('the benign namespace was never blocked or alerted on', () => {
     assert.ok(!blocked().includes(ben.v4));
     const alerts = json(['alerts', '--limit', '50', '--src', ben.v4]) as unknown[];

@@ -466,8 +466,15 @@ export class Daemon {
     } catch {
       kernelDrops = null; // the counters are informative: a failed read must not fail `stats`
     }
+    let kernel: Record<string, unknown> | null = null;
+    try {
+      kernel = this.enforcer.kernelStats ? await this.enforcer.kernelStats(10) : null;
+    } catch {
+      kernel = null;
+    }
     return {
       kernel_drops: kernelDrops,
+      kernel,
       lines: this.counts.lines,
       alerts: this.counts.alerts,
       decisions: this.counts.decisions,

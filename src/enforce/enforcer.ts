@@ -40,6 +40,9 @@ export interface Enforcer {
   stop(remove: boolean): Promise<void>;
   /** Packets and bytes Palisade's drop rules have counted (kernel backends; absent for dry-run). */
   drops?(): Promise<{ packets: number; bytes: number }>;
+  /** Kernel-side counters a backend keeps beyond drops (xdp: per-reason counters and the sources
+   * sending the most SYNs and ICMP packets through the guard), for `palisade stats`. */
+  kernelStats?(top: number): Promise<Record<string, unknown>>;
   /** Backends that check a whitelist in the kernel (xdp) take the policy's whitelist here. */
   setWhitelist?(cidrs: readonly string[]): Promise<void>;
 }

@@ -218,6 +218,15 @@ export class XdpEnforcer implements Enforcer {
   }
 
   /** Every guard's counters, by interface. */
+  /** Per interface: the guard's counters by reason and its busiest SYN/ICMP sources. */
+  async kernelStats(top: number): Promise<Record<string, unknown>> {
+    return Object.fromEntries(
+      this.live().map((g) => {
+        return [g.iface, { counters: g.stats(), top_syn_icmp_sources: g.topSources(top) }];
+      }),
+    );
+  }
+
   async stats(): Promise<Record<string, XdpStats>> {
     return Object.fromEntries(this.live().map((g) => [g.iface, g.stats()]));
   }
