@@ -79,8 +79,12 @@ static __always_inline bool wanted(__u32 netns)
 	return !c || c->netns == 0 || c->netns == netns;
 }
 
-static __always_inline struct pal_conn_event *reserve(void)
+/* A zeroed event of namespace `netns` and kind `kind` in the ring buffer, or NULL when the
+ * namespace is filtered out or the ring is full (counted in lost_events). */
+static __always_inline struct pal_conn_event *reserve(__u32 netns, __u8 kind)
 {
+	if (!wanted(netns))
+		return NULL;
 	struct pal_conn_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		__u32 zero = 0;
@@ -92,6 +96,8 @@ static __always_inline struct pal_conn_event *reserve(void)
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ktime_ns = bpf_ktime_get_ns();
 	e->protocol = IPPROTO_TCP;
+	e->netns = netns;
+	e->kind = kind;
 	return e;
 }
 
@@ -128,13 +134,9 @@ int sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	else
 		return 0; /* CLOSE -> SYN_SENT has no local port yet; the attempt is reported when it ends */
 	__u32 ns = sk_netns(ctx->skaddr);
-	if (!wanted(ns))
-		return 0;
-	struct pal_conn_event *e = reserve();
+	struct pal_conn_event *e = reserve(ns, kind);
 	if (!e)
 		return 0;
-	e->netns = ns;
-	e->kind = kind;
 	e->oldstate = o;
 	e->newstate = n;
 	e->lport = ctx->sport;
@@ -153,13 +155,9 @@ int retransmit_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
 	if (!req || BPF_CORE_READ(req, num_retrans) != 0)
 		return 0;
 	__u32 ns = sk_netns(ctx->skaddr);
-	if (!wanted(ns))
-		return 0;
-	struct pal_conn_event *e = reserve();
+	struct pal_conn_event *e = reserve(ns, PAL_CONN_HALF_OPEN);
 	if (!e)
 		return 0;
-	e->netns = ns;
-	e->kind = PAL_CONN_HALF_OPEN;
 	e->oldstate = 12; /* TCP_NEW_SYN_RECV: a request socket */
 	e->lport = ctx->sport;
 	e->rport = ctx->dport;
@@ -173,13 +171,9 @@ int receive_reset(struct trace_event_raw_tcp_event_sk *ctx)
 {
 	const struct sock *sk = ctx->skaddr;
 	__u32 ns = sk_netns(sk);
-	if (!wanted(ns))
-		return 0;
-	struct pal_conn_event *e = reserve();
+	struct pal_conn_event *e = reserve(ns, PAL_CONN_RESET_RECEIVED);
 	if (!e)
 		return 0;
-	e->netns = ns;
-	e->kind = PAL_CONN_RESET_RECEIVED;
 	e->oldstate = sk ? BPF_CORE_READ(sk, __sk_common.skc_state) : 0;
 	e->lport = ctx->sport;
 	e->rport = ctx->dport;
@@ -212,18 +206,16 @@ int send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 		ns = skb ? BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) : 0;
 	}
 	if (!wanted(ns))
-		return 0;
+		return 0; /* before the address reads (reserve() checks again, cheaply) */
 	__u8 sa[28], da[28];
 	if (bpf_probe_read_kernel(sa, sizeof(sa), ctx->saddr) || bpf_probe_read_kernel(da, sizeof(da), ctx->daddr))
 		return 0;
 	__u16 family = *(__u16 *)sa;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	struct pal_conn_event *e = reserve();
+	struct pal_conn_event *e = reserve(ns, PAL_CONN_RESET_SENT);
 	if (!e)
 		return 0;
-	e->netns = ns;
-	e->kind = PAL_CONN_RESET_SENT;
 	e->family = family;
 	e->oldstate = sk ? ctx->state : 0;
 	e->reason = ctx->reason;
@@ -277,13 +269,9 @@ int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	if (!(tcp[13] & TCP_FLAG_RST))
 		return 0;
 	__u32 ns = sk_netns(sk);
-	if (!wanted(ns))
-		return 0;
-	struct pal_conn_event *e = reserve();
+	struct pal_conn_event *e = reserve(ns, PAL_CONN_HALF_OPEN_RESET);
 	if (!e)
 		return 0;
-	e->netns = ns;
-	e->kind = PAL_CONN_HALF_OPEN_RESET;
 	e->family = tmp.family;
 	e->oldstate = TCP_LISTEN;
 	e->rport = ((__u16)tcp[0] << 8) | tcp[1];

@@ -11,18 +11,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab, requireTools } from '../test/support/netns.js';
 import { PALISADE_BIN } from '../test/support/paths.js';
 import { guessPassword, Sshd } from '../test/support/sshd.js';
-
-function say(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
+import { indent, say } from './demo-output.js';
 
 function palisade(dir: string, args: string[]): string {
   const r = spawnSync(process.execPath, [PALISADE_BIN, ...args, '--state-dir', dir], { encoding: 'utf8' });
   return (r.stdout + r.stderr).trimEnd();
-}
-
-function indent(text: string): string {
-  return text.split('\n').map((l) => `    ${l}`).join('\n');
 }
 
 async function main(): Promise<void> {

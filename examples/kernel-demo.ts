@@ -12,16 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab, requireTools } from '../test/support/netns.js';
 import { startTcpListener, tcpConnects } from '../test/support/ns-tcp.js';
 import { PALISADE_BIN } from '../test/support/paths.js';
+import { indent, say } from './demo-output.js';
 
 const PORT = 8080;
-
-function say(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
-
-function indent(text: string): string {
-  return text.split('\n').map((l) => `    ${l}`).join('\n');
-}
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) {

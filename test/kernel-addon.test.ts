@@ -13,22 +13,7 @@ import { requireNative } from '../src/kernel/native.js';
 import { Lab, requireRoot, requireTools, type Peer } from './support/netns.js';
 import { startTcpListener, tcpConnects } from './support/ns-tcp.js';
 import { REPO_ROOT } from './support/paths.js';
-
-interface Addon {
-  bpfLoad(path: string, sizes: Record<string, number>): number;
-  bpfClose(obj: number): void;
-  bpfMapFd(obj: number, name: string): number;
-  objMapNames(obj: number): string[];
-  bpfMapInfo(fd: number): { type: number; keySize: number; valueSize: number; maxEntries: number };
-  numPossibleCpus(): number;
-  mapLookup(fd: number, key: Buffer, value: Buffer): boolean;
-  mapUpdate(fd: number, key: Buffer, value: Buffer, flags?: number): void;
-  mapDelete(fd: number, key: Buffer): boolean;
-  mapUpdateBatch(fd: number, keys: Buffer, values: Buffer, count: number, flags?: number): number;
-  mapDeleteBatch(fd: number, keys: Buffer, count: number): number;
-  mapKeys(fd: number, keySize: number, max: number): { keys: Buffer; count: number };
-  mapLookupBatch(fd: number, keySize: number, valueSize: number, max: number): { keys: Buffer; values: Buffer; count: number };
-}
+import type { BpfAddon } from '../src/kernel/bpf.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'bpf', 'tc_port_drop.bpf.c');
 const AGENT = path.join(REPO_ROOT, 'dist', 'test', 'support', 'tc-agent.js');
@@ -36,7 +21,7 @@ const AGENT = path.join(REPO_ROOT, 'dist', 'test', 'support', 'tc-agent.js');
 describe('native addon: libbpf objects, maps and tc attach', () => {
   let dir: string;
   let obj: string;
-  let a: Addon;
+  let a: BpfAddon;
   let h = -1;
 
   before(() => {
@@ -45,7 +30,7 @@ describe('native addon: libbpf objects, maps and tc attach', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pal-addon-'));
     obj = path.join(dir, 'tc_port_drop.bpf.o');
     execFileSync('clang', ['-O2', '-g', '-Wall', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', FIXTURE, '-o', obj]);
-    a = requireNative<Addon>();
+    a = requireNative<BpfAddon>();
     h = a.bpfLoad(obj, { kv: 4096 });
   });
 

@@ -14,13 +14,6 @@ import type { BenchNative } from './addon.js';
 import { guardDropReader, measureTimeToBlock, type TimeToBlockResult } from './time-to-block.js';
 import type { Lab } from './topology.js';
 
-interface IdNative {
-  xdpQuery(ifindex: number): { native: number; generic: number };
-  progMapIds(progId: number): number[];
-  mapFdById(id: number): number;
-  bpfMapInfo(fd: number): { type: number; keySize: number; valueSize: number; maxEntries: number };
-}
-
 const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 /** bpf/xdp_guard.h: the stats map has one slot per reason (XG_STAT_MAX) of {u64 packets; u64 bytes}. */
 const STATS_SLOTS = 10;
@@ -56,7 +49,7 @@ export async function daemonTimeToBlock(o: DaemonTtbOptions): Promise<TimeToBloc
       if (daemon.exitCode !== null || Date.now() > end) throw new Error(`the daemon did not start with XDP capture on ${o.lab.dstDev}: ${stderr.trim().slice(-500)}`);
       await sleep(200);
     }
-    const nat = requireNative<IdNative & BenchNative>();
+    const nat = requireNative<BenchNative>();
     const ifindex = Number(readFileSync(`/sys/class/net/${o.lab.dstDev}/ifindex`, 'utf8'));
     const q = nat.xdpQuery(ifindex);
     const progId = q.native || q.generic;

@@ -24,6 +24,13 @@ void pal_throw_errno(napi_env env, const char *what, int err);
 void pal_throw(napi_env env, const char *msg);
 /* Adds a function property. */
 napi_status pal_export(napi_env env, napi_value exports, const char *name, napi_callback cb);
+/* A part's functions, registered in one call. */
+struct pal_fn {
+	const char *name;
+	napi_callback cb;
+};
+napi_status pal_export_all(napi_env env, napi_value exports, const struct pal_fn *fns, size_t n);
+#define PAL_EXPORT_ALL(env, exports, fns) pal_export_all((env), (exports), (fns), sizeof(fns) / sizeof((fns)[0]))
 /* Argument helpers: return 0 on success, else throw a TypeError naming the argument and return -1. */
 int pal_arg_u32(napi_env env, napi_value v, const char *name, uint32_t *out);
 int pal_arg_i32(napi_env env, napi_value v, const char *name, int32_t *out);

@@ -791,10 +791,7 @@ static napi_value js_prog_map_ids(napi_env env, napi_callback_info info)
 
 napi_status palisade_init_bpf(napi_env env, napi_value exports)
 {
-	static const struct {
-		const char *name;
-		napi_callback cb;
-	} fns[] = {
+	static const struct pal_fn fns[] = {
 		{ "bpfLoad", js_load },
 		{ "bpfClose", js_close },
 		{ "bpfMapFd", js_map_fd },
@@ -820,10 +817,5 @@ napi_status palisade_init_bpf(napi_env env, napi_value exports)
 		{ "progMapIds", js_prog_map_ids },
 	};
 	libbpf_set_print(print_fn);
-	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		napi_status s = pal_export(env, exports, fns[i].name, fns[i].cb);
-		if (s != napi_ok)
-			return s;
-	}
-	return napi_ok;
+	return PAL_EXPORT_ALL(env, exports, fns);
 }

@@ -577,10 +577,10 @@ static napi_value js_stats(napi_env env, napi_callback_info info)
 
 napi_status palisade_init_nfq(napi_env env, napi_value exports)
 {
-	napi_status s;
-	if ((s = pal_export(env, exports, "nfqOpen", js_open)) != napi_ok)
-		return s;
-	if ((s = pal_export(env, exports, "nfqClose", js_close)) != napi_ok)
-		return s;
-	return pal_export(env, exports, "nfqStats", js_stats);
+	static const struct pal_fn fns[] = {
+		{ "nfqOpen", js_open },
+		{ "nfqClose", js_close },
+		{ "nfqStats", js_stats },
+	};
+	return PAL_EXPORT_ALL(env, exports, fns);
 }

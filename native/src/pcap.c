@@ -441,10 +441,10 @@ static napi_value js_stats(napi_env env, napi_callback_info info)
 
 napi_status palisade_init_pcap(napi_env env, napi_value exports)
 {
-	napi_status s;
-	if ((s = pal_export(env, exports, "pcapOpen", js_open)) != napi_ok)
-		return s;
-	if ((s = pal_export(env, exports, "pcapClose", js_close)) != napi_ok)
-		return s;
-	return pal_export(env, exports, "pcapStats", js_stats);
+	static const struct pal_fn fns[] = {
+		{ "pcapOpen", js_open },
+		{ "pcapClose", js_close },
+		{ "pcapStats", js_stats },
+	};
+	return PAL_EXPORT_ALL(env, exports, fns);
 }

@@ -202,10 +202,10 @@ static napi_value js_stats(napi_env env, napi_callback_info info)
 
 napi_status palisade_init_ringbuf(napi_env env, napi_value exports)
 {
-	napi_status s;
-	if ((s = pal_export(env, exports, "ringbufOpen", js_open)) != napi_ok)
-		return s;
-	if ((s = pal_export(env, exports, "ringbufClose", js_close)) != napi_ok)
-		return s;
-	return pal_export(env, exports, "ringbufStats", js_stats);
+	static const struct pal_fn fns[] = {
+		{ "ringbufOpen", js_open },
+		{ "ringbufClose", js_close },
+		{ "ringbufStats", js_stats },
+	};
+	return PAL_EXPORT_ALL(env, exports, fns);
 }

@@ -97,11 +97,10 @@ static napi_value thread_cpu_time(napi_env env, napi_callback_info info)
 
 napi_status palisade_init_testrun(napi_env env, napi_value exports)
 {
-	napi_status s;
-
-	if ((s = pal_export(env, exports, "progTestRunLive", prog_test_run_live)) != napi_ok ||
-	    (s = pal_export(env, exports, "setAffinity", set_affinity)) != napi_ok ||
-	    (s = pal_export(env, exports, "threadCpuTime", thread_cpu_time)) != napi_ok)
-		return s;
-	return napi_ok;
+	static const struct pal_fn fns[] = {
+		{ "progTestRunLive", prog_test_run_live },
+		{ "setAffinity", set_affinity },
+		{ "threadCpuTime", thread_cpu_time },
+	};
+	return PAL_EXPORT_ALL(env, exports, fns);
 }

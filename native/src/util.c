@@ -56,6 +56,16 @@ napi_status pal_export(napi_env env, napi_value exports, const char *name, napi_
 	return napi_set_named_property(env, exports, name, fn);
 }
 
+napi_status pal_export_all(napi_env env, napi_value exports, const struct pal_fn *fns, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		napi_status s = pal_export(env, exports, fns[i].name, fns[i].cb);
+		if (s != napi_ok)
+			return s;
+	}
+	return napi_ok;
+}
+
 static int type_error(napi_env env, const char *name, const char *want)
 {
 	char msg[256];

@@ -33,6 +33,12 @@ export interface BpfAddon {
   mapDeleteBatch(fd: number, keys: Buffer, count: number): number;
   mapKeys(fd: number, keySize: number, max: number): { keys: Buffer; count: number };
   mapLookupBatch(fd: number, keySize: number, valueSize: number, max: number): { keys: Buffer; values: Buffer; count: number };
+  tcAttach(progFd: number, ifindex: number, direction: 'ingress' | 'egress'): void;
+  tcDetach(ifindex: number, direction: 'ingress' | 'egress'): void;
+  tracepointAttach(obj: number, progName: string, category: string, name: string): number;
+  linkDestroy(link: number): void;
+  mapFdById(id: number): number;
+  progMapIds(progId: number): number[];
   ringbufOpen(mapFd: number, onBatch: (batch: Buffer, count: number) => void, maxBatch?: number): number;
   ringbufClose(handle: number): void;
   ringbufStats(handle: number): { records: number; batches: number };

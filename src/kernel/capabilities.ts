@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { loadNative } from './native.js';
 import { bpfObjectPath } from './paths.js';
+import type { BpfAddon } from './bpf.js';
 
 export interface Capability {
   ok: boolean;
@@ -17,11 +18,6 @@ export interface KernelCapabilities {
   addon: Capability;
   /** eBPF programs load (XDP guard). */
   bpf: Capability;
-}
-
-interface ProbeAddon {
-  bpfLoad(path: string, mapSizes: Record<string, number>): number;
-  bpfClose(obj: number): void;
 }
 
 let cached: KernelCapabilities | null = null;
@@ -39,7 +35,7 @@ export function kernelCapabilities(): KernelCapabilities {
     const obj = bpfObjectPath('xdp_guard');
     if (!existsSync(obj)) bpf = { ok: false, why: `the XDP guard is not built (${obj} is missing; run make)` };
     else {
-      const a = native.addon as unknown as ProbeAddon;
+      const a = native.addon as unknown as BpfAddon;
       try {
         // Small maps: the probe only asks whether the verifier takes the program here.
         const h = a.bpfLoad(obj, { blk_v4: 16, blk_v6: 16 });

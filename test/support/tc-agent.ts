@@ -6,17 +6,9 @@
 
 import { readFileSync } from 'node:fs';
 import { requireNative } from '../../src/kernel/native.js';
+import type { BpfAddon } from '../../src/kernel/bpf.js';
 
-interface TcAddon {
-  bpfLoad(path: string, sizes: Record<string, number>): number;
-  bpfProgFd(obj: number, name: string): number;
-  bpfMapFd(obj: number, name: string): number;
-  mapUpdate(fd: number, key: Buffer, value: Buffer, flags?: number): void;
-  tcAttach(progFd: number, ifindex: number, direction: 'ingress' | 'egress'): void;
-  tcDetach(ifindex: number, direction: 'ingress' | 'egress'): void;
-}
-
-const a = requireNative<TcAddon>();
+const a = requireNative<BpfAddon>();
 const arg = JSON.parse(process.argv[2] ?? '{}');
 const ifindex = (iface: string) => Number(readFileSync(`/sys/class/net/${iface}/ifindex`, 'utf8'));
 if (arg.attach) {

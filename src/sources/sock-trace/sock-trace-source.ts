@@ -8,22 +8,9 @@ import { decodeConnEvent, KtimeClock, type ConnEvent } from '../../decode/conn-e
 import { PalisadeError } from '../../errors.js';
 import { loadNative } from '../../kernel/native.js';
 import { bpfObjectPath } from '../../kernel/paths.js';
+import type { BpfAddon } from '../../kernel/bpf.js';
 
 /** The addon functions this source uses (native/README.md: bpf.c, ringbuf.c). */
-interface SockTraceAddon {
-  bpfLoad(path: string, mapSizes: Record<string, number>): number;
-  bpfClose(obj: number): void;
-  bpfMapFd(obj: number, name: string): number;
-  tracepointAttach(obj: number, prog: string, category: string, name: string): number;
-  linkDestroy(link: number): void;
-  mapUpdate(fd: number, key: Buffer, value: Buffer, flags?: number): void;
-  mapLookup(fd: number, key: Buffer, value: Buffer): boolean;
-  numPossibleCpus(): number;
-  ringbufOpen(mapFd: number, onBatch: (batch: Buffer, count: number) => void, maxBatch?: number): number;
-  ringbufClose(handle: number): void;
-  ringbufStats(handle: number): { records: number; batches: number };
-}
-
 /** The programs and their tracepoints; only the first is required (see bpf/sock_trace.bpf.c for what each sees). */
 const PROGRAMS: readonly { prog: string; category: string; name: string; required: boolean }[] = [
   { prog: 'sock_set_state', category: 'sock', name: 'inet_sock_set_state', required: true },
@@ -75,7 +62,7 @@ export function sockTraceUnavailable(): string | null {
 }
 
 export class SockTraceSource {
-  private addon: SockTraceAddon | null = null;
+  private addon: BpfAddon | null = null;
   private obj = -1;
   private links: number[] = [];
   private ring = -1;
@@ -97,7 +84,7 @@ export class SockTraceSource {
     if (this.obj >= 0) throw new Error('sock_trace: already started');
     const why = sockTraceUnavailable();
     if (why) throw new PalisadeError('PALISADE_ERR_CAPTURE', `connection tracing unavailable: ${why}`);
-    const a = (loadNative() as { ok: true; addon: unknown }).addon as SockTraceAddon;
+    const a = (loadNative() as { ok: true; addon: unknown }).addon as BpfAddon;
     this.addon = a;
     try {
       const sizes: Record<string, number> = {};
