@@ -39,6 +39,8 @@ export class Lab {
   readonly peers = new Map<string, Peer>();
   private readonly tag: string;
   private links = 0;
+  /** Every peer namespace created, in order (dispose deletes them even when a set-up step failed). */
+  private readonly namespaces: string[] = [];
 
   constructor(prefix: string) {
     this.tag = `${prefix}${process.pid % 100000}`;
@@ -52,9 +54,14 @@ export class Lab {
     const n = ++this.links;
     const ns = `${this.tag}-${name}`;
     const a = 200 + (process.pid % 50);
-    const vEnd = `${this.tag}v${n}`.slice(0, 15);
-    const pEnd = `${this.tag}p${n}`.slice(0, 15);
+    // Interface names hold at most 15 bytes: shorten the tag, never the suffix that tells the
+    // links apart (a long tag once gave two links the same name).
+    const ifname = (suffix: string) => `${this.tag.slice(0, 15 - suffix.length)}${suffix}`;
+    const vEnd = ifname(`v${n}`);
+    const pEnd = ifname(`p${n}`);
     run('ip', ['netns', 'add', ns]);
+    // Remembered at once: a step below that fails must not leave the namespace behind.
+    this.namespaces.push(ns);
     run('ip', ['link', 'add', vEnd, 'netns', this.victim, 'type', 'veth', 'peer', 'name', pEnd, 'netns', ns]);
     const peer: Peer = { ns, v4: `10.${a}.${n}.2`, v6: `fd00:${a}:${n}::2`, victimV4: `10.${a}.${n}.1`, victimV6: `fd00:${a}:${n}::1`, victimIface: vEnd, peerIface: pEnd };
     this.exec(this.victim, ['ip', 'addr', 'add', `${peer.victimV4}/24`, 'dev', vEnd]);
@@ -78,7 +85,7 @@ export class Lab {
   }
 
   dispose(): void {
-    for (const p of this.peers.values()) run('ip', ['netns', 'del', p.ns], { allowFail: true });
+    for (const ns of this.namespaces) run('ip', ['netns', 'del', ns], { allowFail: true });
     run('ip', ['netns', 'del', this.victim], { allowFail: true });
   }
 }
