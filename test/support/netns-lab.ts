@@ -39,10 +39,10 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Fails loudly (never skips) when the test cannot run here. */
-export function requireRootAndTools(tools: string[]): void {
+/** Fails loudly (never skips) when the test cannot run here; `what` says why it needs root. */
+export function requireRootAndTools(tools: string[], what = 'the enforce tests drive nft/iptables/ipset in network namespaces'): void {
   if (typeof process.geteuid === 'function' && process.geteuid() !== 0) {
-    throw new Error('NOT ROOT: the enforce tests drive nft/iptables/ipset in network namespaces and must run as root');
+    throw new Error(`NOT ROOT: ${what}; run them as root (make test and CI do)`);
   }
   for (const tool of tools) {
     const r = spawnSync(tool, tool === 'ip' ? ['-V'] : ['--version'], { encoding: 'utf8' });
@@ -55,8 +55,30 @@ process.on('exit', () => {
   for (const ns of live) spawnSync('ip', ['netns', 'del', ns]);
 });
 
-function ip(args: string[]): void {
+export function ip(args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/**
+ * A namespace of this run, made afresh (a leftover of a killed run is replaced): loopback up, and
+ * no duplicate address detection anywhere (link-local addresses included), so addresses are
+ * usable at once and neighbour discovery does not wait on tentative ones. Deleted at exit at the
+ * latest.
+ */
+export function freshNamespace(ns: string): void {
+  spawnSync('ip', ['netns', 'del', ns]);
+  ip(['netns', 'add', ns]);
+  live.add(ns);
+  ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+  for (const key of ['all', 'default']) {
+    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${key}.accept_dad=0`, `net.ipv6.conf.${key}.dad_transmits=0`]);
+  }
+}
+
+/** Deletes a namespace made by freshNamespace or createNamespace. */
+export function removeNamespace(ns: string): void {
+  spawnSync('ip', ['netns', 'del', ns]);
+  live.delete(ns);
 }
 
 export function nsRun(ns: string, argv: string[], stdin?: string): RunResult {
@@ -80,8 +102,7 @@ export function createNamespace(tag: string): { ns: string; close(): void } {
   return {
     ns,
     close() {
-      spawnSync('ip', ['netns', 'del', ns]);
-      live.delete(ns);
+      removeNamespace(ns);
     },
   };
 }
@@ -110,17 +131,7 @@ export class Lab {
 
   private build(): void {
     const { victim: v, attacker: a } = this;
-    for (const ns of [v, a]) {
-      spawnSync('ip', ['netns', 'del', ns]);
-      ip(['netns', 'add', ns]);
-      live.add(ns);
-      ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-      // No duplicate address detection anywhere (link-local addresses included): addresses are
-      // usable at once and neighbour discovery does not wait on tentative ones.
-      for (const key of ['all', 'default']) {
-        execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${key}.accept_dad=0`, `net.ipv6.conf.${key}.dad_transmits=0`]);
-      }
-    }
+    for (const ns of [v, a]) freshNamespace(ns);
     ip(['-n', v, 'link', 'add', 'vic0', 'type', 'veth', 'peer', 'name', 'att0', 'netns', a]);
     ip(['-n', v, 'addr', 'add', `${ADDR.victim4}/16`, 'dev', 'vic0']);
     ip(['-n', v, 'addr', 'add', `${ADDR.victim6}/16`, 'dev', 'vic0', 'nodad']);
@@ -183,9 +194,6 @@ export class Lab {
   close(): void {
     if (this.server?.pid !== undefined && this.server.exitCode === null) this.server.kill('SIGKILL');
     this.server = null;
-    for (const ns of [this.victim, this.attacker]) {
-      spawnSync('ip', ['netns', 'del', ns]);
-      live.delete(ns);
-    }
+    for (const ns of [this.victim, this.attacker]) removeNamespace(ns);
   }
 }

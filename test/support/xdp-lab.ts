@@ -2,13 +2,21 @@
 // in a fourth "switch" namespace, so both reach the victim through the same interface (vic0) that
 // the guard protects. IPv4 10.98.0.0/16 and IPv6 fd98::/64, no DAD. The victim runs the TCP
 // listener and the agent (xdp-agent.js) that drives the real XDP code inside its namespace.
-// Names carry the pid; close() deletes everything, and a process exit hook does it on failure.
+// Names carry the pid; close() deletes everything, and netns-lab's exit hook does it on failure.
 
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freshNamespace, ip, nsRun, removeNamespace, requireRootAndTools as requireRoot } from './netns-lab.js';
 import { startTcpListener } from './ns-tcp.js';
+
+export { nsRun };
+
+/** Fails loudly (never skips) when the XDP tests cannot run here. */
+export function requireRootAndTools(tools: string[]): void {
+  requireRoot(tools, 'the XDP tests load BPF programs and build network namespaces');
+}
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -30,31 +38,6 @@ export const XADDR = {
 } as const;
 
 export const XPORT = 7788;
-
-const live = new Set<string>();
-process.on('exit', () => {
-  for (const ns of live) spawnSync('ip', ['netns', 'del', ns]);
-});
-
-function ip(args: string[]): void {
-  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-export function nsRun(ns: string, argv: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8' });
-  return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-/** Fails loudly (never skips) when the test cannot run here. */
-export function requireRootAndTools(tools: string[]): void {
-  if (typeof process.geteuid === 'function' && process.geteuid() !== 0) {
-    throw new Error('NOT ROOT: the XDP tests load BPF programs and build network namespaces; run them as root (make test and CI do)');
-  }
-  for (const tool of tools) {
-    const r = spawnSync(tool, tool === 'ip' ? ['-V'] : ['--version'], { encoding: 'utf8' });
-    if (r.error || r.status !== 0) throw new Error(`REQUIRED TOOL MISSING: '${tool}' does not run here (${r.error?.message ?? r.stderr.trim()})`);
-  }
-}
 
 export interface AgentReply {
   ok: boolean;
@@ -96,15 +79,7 @@ export class XdpLab {
 
   private build(): void {
     const { victim: v, attacker: a, benign: b, sw: s } = this;
-    for (const ns of [v, a, b, s]) {
-      spawnSync('ip', ['netns', 'del', ns]);
-      ip(['netns', 'add', ns]);
-      live.add(ns);
-      ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-      for (const key of ['all', 'default']) {
-        execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${key}.accept_dad=0`, `net.ipv6.conf.${key}.dad_transmits=0`]);
-      }
-    }
+    for (const ns of [v, a, b, s]) freshNamespace(ns);
     ip(['-n', s, 'link', 'add', 'br0', 'type', 'bridge']);
     ip(['-n', s, 'link', 'set', 'br0', 'up']);
     const wire = (ns: string, dev: string, port: string) => {
@@ -192,9 +167,6 @@ export class XdpLab {
     if (this.server?.pid !== undefined && this.server.exitCode === null) this.server.kill('SIGKILL');
     this.agentProc = null;
     this.server = null;
-    for (const ns of [this.victim, this.attacker, this.benign, this.sw]) {
-      spawnSync('ip', ['netns', 'del', ns]);
-      live.delete(ns);
-    }
+    for (const ns of [this.victim, this.attacker, this.benign, this.sw]) removeNamespace(ns);
   }
 }
