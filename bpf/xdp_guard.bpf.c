@@ -3,7 +3,8 @@
  * counts per-source SYNs and ICMP, and hands every Nth passed frame (its head) to Palisade's engine
  * through a ring buffer. Layouts and map list: xdp_guard.h.
  *
- * Cost model: single addresses live in hash maps (flat lookup cost whatever their number); only
+ * Cost model: single IPv4 addresses live in an open-addressing table of cache-line buckets (one
+ * memory access per lookup whatever their number), single IPv6 addresses in a hash map; only
  * networks use LPM tries (their lookup cost grows with size). A map whose entry count (guard_cfg,
  * written by userspace) is zero is not looked up at all, so legitimate traffic pays for no feature
  * that is not in use. */
@@ -24,6 +25,16 @@
 #define IPPROTO_ICMPV6 58
 #endif
 
+/* Mmapable only for its layout: the kernel then puts the values on a page boundary, so every
+ * 64-byte bucket is exactly one cache line (otherwise most straddle two). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_DEFAULT_TAB_BUCKETS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xg_bucket);
+} tab_v4 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XG_DEFAULT_BLOCKS);
@@ -32,6 +43,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } blk_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_DEFAULT_BLOOM_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} bloom_v4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -131,6 +149,21 @@ static __always_inline void count(__u32 idx, __u64 bytes)
  * first (whitelisted and not blocked passes either way) and spares the common, unblocked packet
  * the trie lookup. The ALLOWED counter therefore counts whitelisted sources that were also
  * blocked, not all whitelisted traffic. */
+/* 1: `a` is blocked; 0: it is not; -1: not in its bucket, which overflowed into blk_v4.
+ * The array lookup is inlined by the verifier (no call); the slots are compared unrolled. */
+static __always_inline int tab_v4_find(__u32 a, __u32 h)
+{
+	__u32 idx = h & guard_cfg.tab_mask;
+	struct xg_bucket *b = bpf_map_lookup_elem(&tab_v4, &idx);
+	if (!b)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < XG_TAB_SLOTS; i++)
+		if (b->slot[i] == a)
+			return 1;
+	return (b->flags & XG_TAB_OVERFLOW) ? -1 : 0;
+}
+
 static __always_inline __u32 check_v4(const __u8 *saddr)
 {
 	struct lpm_v4_key k = { .prefixlen = 32 };
@@ -138,9 +171,19 @@ static __always_inline __u32 check_v4(const __u8 *saddr)
 
 	__builtin_memcpy(&a, saddr, 4);
 	__builtin_memcpy(k.addr, saddr, 4);
-	if (guard_cfg.n_blk_v4 && bpf_map_lookup_elem(&blk_v4, &a))
-		reason = XG_STAT_DROP_ADDR_V4;
-	else if (guard_cfg.n_net_v4 && bpf_map_lookup_elem(&net_v4, &k))
+	if (guard_cfg.n_blk_v4) {
+		__u32 h = xg_tab_hash(a, guard_cfg.tab_seed);
+		__u32 bit = h >> (guard_cfg.bloom_shift & 31);
+		__u32 w = bit >> 6;
+		__u64 *bw = bpf_map_lookup_elem(&bloom_v4, &w);
+		if (bw && ((*bw >> (bit & 63)) & 1)) {
+			/* 0.0.0.0 would match every free slot: it only ever lives in blk_v4. */
+			int found = a ? tab_v4_find(a, h) : -1;
+			if (found > 0 || (found < 0 && bpf_map_lookup_elem(&blk_v4, &a)))
+				reason = XG_STAT_DROP_ADDR_V4;
+		}
+	}
+	if (!reason && guard_cfg.n_net_v4 && bpf_map_lookup_elem(&net_v4, &k))
 		reason = XG_STAT_DROP_NET_V4;
 	if (reason && guard_cfg.n_allow_v4 && bpf_map_lookup_elem(&allow_v4, &k))
 		reason = XG_STAT_ALLOWED;

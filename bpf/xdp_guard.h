@@ -4,7 +4,12 @@
  * Addresses are raw network-order bytes exactly as they sit in the packet.
  *
  * Maps (names are stable: the daemon, the benchmark and `bpftool map` find them by name):
- *   blk_v4    HASH      key __u32 (IPv4 source)         value __u32 (0)   single blocked addresses
+ *   tab_v4    ARRAY     key __u32 (bucket index)        value struct xg_bucket  single blocked IPv4
+ *             addresses, open addressing: one 64-byte bucket per lookup (see xg_bucket)
+ *   blk_v4    HASH      key __u32 (IPv4 source)         value __u32 (0)   single IPv4 addresses whose
+ *             bucket is full, and 0.0.0.0 (0 marks a free slot in tab_v4)
+ *   bloom_v4  ARRAY     key __u32 (word index)          value __u64       one bit per hash of every
+ *             single blocked IPv4 address: a clear bit lets the packet skip tab_v4 and blk_v4
  *   blk_v6    HASH      key struct in6_key              value __u32 (0)
  *   net_v4    LPM_TRIE  key struct lpm_v4_key           value __u32 (0)   blocked networks only
  *   net_v6    LPM_TRIE  key struct lpm_v6_key           value __u32 (0)
@@ -43,6 +48,38 @@ struct lpm_v6_key {
 	__u32 prefixlen;
 	__u8 addr[16];
 }; /* 20 bytes */
+
+/* tab_v4: one bucket is one cache line, so a lookup costs at most one memory access however many
+ * addresses are blocked (a kernel hash map costs two: its bucket, then the element). An address
+ * lives in bucket xg_tab_hash(addr, tab_seed) & tab_mask, in any free slot (0 = free); when all
+ * slots are taken, userspace puts it in blk_v4 and sets XG_TAB_OVERFLOW on the bucket, and only
+ * then does the program look in blk_v4. Userspace sizes the table for a load of about half. */
+#define XG_TAB_SLOTS 15
+#define XG_TAB_OVERFLOW 0x1u
+#define XG_DEFAULT_TAB_BUCKETS 16384
+/* bloom_v4 (a Bloom filter with one hash function): bit xg_tab_hash(addr, tab_seed) >> bloom_shift
+ * is set for every blocked address. Sized at about 8 bits per address: a small fraction of
+ * legitimate packets reach the table, and the filter (an eighth of the table's size) mostly stays
+ * in cache, where the table would not. */
+#define XG_DEFAULT_BLOOM_WORDS 16384
+
+struct xg_bucket {
+	__u32 slot[XG_TAB_SLOTS]; /* addresses as the packet holds them (network order); 0 = free */
+	__u32 flags;              /* XG_TAB_OVERFLOW: more addresses of this bucket are in blk_v4 */
+}; /* 64 bytes */
+
+/* The bucket hash (murmur3's finaliser of addr ^ seed): the same function in
+ * src/kernel/xdp-table.ts. The seed is random per load, so nobody outside can aim at one bucket. */
+static inline __u32 xg_tab_hash(__u32 addr, __u32 seed)
+{
+	__u32 h = addr ^ seed;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
 
 /* Per-source counters: IPv4 addresses sit in addr[0..3], the rest zero. */
 struct src_key {
@@ -104,7 +141,7 @@ struct xg_event_hdr {
  * Entry counts let the program skip lookups in empty maps, so legitimate traffic pays nothing for
  * features not in use; a count only has to be non-zero whenever its map is non-empty. */
 struct xg_cfg {
-	__u32 n_blk_v4;
+	__u32 n_blk_v4;    /* single IPv4 addresses: tab_v4 and blk_v4 together */
 	__u32 n_blk_v6;
 	__u32 n_net_v4;
 	__u32 n_net_v6;
@@ -112,6 +149,10 @@ struct xg_cfg {
 	__u32 n_allow_v6;
 	__u32 sample_rate; /* every Nth passed packet to the ring buffer (per CPU); 0 = none */
 	__u32 snaplen;     /* bytes of each sampled frame, clamped to XG_MAX_SNAP */
-}; /* 32 bytes */
+	__u32 tab_mask;    /* tab_v4 buckets - 1 (a power of two minus one) */
+	__u32 tab_seed;    /* xg_tab_hash seed */
+	__u32 bloom_shift; /* 32 - log2(bits of bloom_v4) */
+	__u32 pad;
+}; /* 48 bytes */
 
 #endif

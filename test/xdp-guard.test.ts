@@ -191,7 +191,16 @@ describe('XDP guard and xdp enforcer (root, namespaces)', { concurrency: false, 
     const entries = [block(XADDR.attacker4)];
     await lab.must('apply', { add: entries, remove: [] });
     const ids = await lab.must('mapIds');
-    const del = spawnSync('bpftool', ['map', 'delete', 'id', String(ids.blk_v4), 'key', ...XADDR.attacker4.split('.')], { encoding: 'utf8' });
+    // Deleted behind the guard's back: its tab_v4 slot zeroed with bpftool.
+    const dump = spawnSync('bpftool', ['map', 'dump', 'id', String(ids.tab_v4), '-j'], { encoding: 'utf8' });
+    assert.equal(dump.status, 0, dump.stderr);
+    const want = XADDR.attacker4.split('.').map(Number);
+    const bucket = (JSON.parse(dump.stdout) as { key: string[]; value: string[] }[])
+      .map((e) => ({ key: e.key.map(Number), value: e.value.map(Number) }))
+      .find((e) => [...Array(15).keys()].some((i) => want.every((b, j) => e.value[4 * i + j] === b)));
+    assert.ok(bucket, `${XADDR.attacker4} is in a tab_v4 bucket`);
+    for (let i = 0; i < 15; i++) if (want.every((b, j) => bucket.value[4 * i + j] === b)) bucket.value.fill(0, 4 * i, 4 * i + 4);
+    const del = spawnSync('bpftool', ['map', 'update', 'id', String(ids.tab_v4), 'key', ...bucket.key.map(String), 'value', ...bucket.value.map(String)], { encoding: 'utf8' });
     assert.equal(del.status, 0, del.stderr);
     const add = spawnSync('bpftool', ['map', 'update', 'id', String(ids.blk_v4), 'key', '192', '0', '2', '77', 'value', '0', '0', '0', '0'], { encoding: 'utf8' });
     assert.equal(add.status, 0, add.stderr);

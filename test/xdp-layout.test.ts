@@ -5,9 +5,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bpfAddon } from '../src/kernel/bpf.js';
+import { BPF_MAP_TYPE, bpfAddon } from '../src/kernel/bpf.js';
+import { BUCKET_SIZE, TAB_OVERFLOW, TAB_SLOTS, tabHash } from '../src/kernel/xdp-table.js';
 import { packageRoot, bpfObjectPath } from '../src/kernel/paths.js';
 import {
   CFG_FIELDS,
@@ -81,6 +83,30 @@ describe('xdp_guard layouts: C and TypeScript agree', () => {
     assert.deepEqual([sv.size, sv.at.syn, sv.at.icmp, sv.at.first_ns, sv.at.last_ns], [SRC_VALUE_SIZE, 0, 8, 16, 24]);
     const st = layout(b.get('xg_stat_val'), 'xg_stat_val');
     assert.deepEqual([st.size, st.at.packets, st.at.bytes], [STAT_VALUE_SIZE, 0, 8]);
+    const bk = layout(b.get('xg_bucket'), 'xg_bucket');
+    assert.deepEqual([bk.size, bk.at.slot, bk.at.flags], [BUCKET_SIZE, 0, 4 * TAB_SLOTS]);
+    const h = header();
+    assert.match(h, new RegExp(`#define XG_TAB_SLOTS ${TAB_SLOTS}\\b`));
+    assert.match(h, new RegExp(`#define XG_TAB_OVERFLOW 0x${TAB_OVERFLOW}u\\b`));
+  });
+
+  it('the bucket hash is the same function on both sides', () => {
+    // xg_tab_hash from the header, compiled for the host, against tabHash over a spread of inputs.
+    const dir = mkdtempSync(path.join(tmpdir(), 'pal-hash-'));
+    try {
+      const src = path.join(dir, 'h.c');
+      writeFileSync(src, `#include <stdio.h>\n#include "xdp_guard.h"\nint main(void){unsigned a=1,s=0x9e3779b9u;for(int i=0;i<4096;i++){printf("%u %u %u\\n",a,s,xg_tab_hash(a,s));a=a*2654435761u+i;s^=a<<7;}return 0;}\n`);
+      const cc = spawnSync('cc', ['-O2', `-I${path.join(packageRoot(), 'bpf')}`, '-I/usr/include/x86_64-linux-gnu', src, '-o', path.join(dir, 'h')], { encoding: 'utf8' });
+      assert.equal(cc.status, 0, `cc: ${cc.stderr || cc.error?.message}`);
+      const out = spawnSync(path.join(dir, 'h'), [], { encoding: 'utf8' }).stdout.trim().split('\n');
+      assert.equal(out.length, 4096);
+      for (const line of out) {
+        const [a, sd, h] = line.split(' ').map(Number);
+        assert.equal(tabHash(a, sd), h, `xg_tab_hash(${a}, ${sd})`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stat indexes, event flags and the snap cap match the header', () => {
@@ -110,6 +136,8 @@ describe('xdp_guard layouts: C and TypeScript agree', () => {
         assert.deepEqual([info.keySize, info.valueSize], [ks, VALUE_SIZE], name);
       }
       assert.equal(bpf.bpfMapInfo(bpf.bpfMapFd(obj, 'blk_v4')).maxEntries, 1000, 'map sizes are set at load');
+      const tab = bpf.bpfMapInfo(bpf.bpfMapFd(obj, 'tab_v4'));
+      assert.deepEqual([tab.type, tab.keySize, tab.valueSize], [BPF_MAP_TYPE.ARRAY, 4, BUCKET_SIZE]);
       const stats = bpf.bpfMapInfo(bpf.bpfMapFd(obj, 'stats'));
       assert.deepEqual([stats.valueSize, stats.maxEntries], [STAT_VALUE_SIZE, XDP_STAT_NAMES.length]);
       const src = bpf.bpfMapInfo(bpf.bpfMapFd(obj, 'src_rate'));

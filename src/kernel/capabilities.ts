@@ -38,7 +38,7 @@ export function kernelCapabilities(): KernelCapabilities {
       const a = native.addon as unknown as BpfAddon;
       try {
         // Small maps: the probe only asks whether the verifier takes the program here.
-        const h = a.bpfLoad(obj, { blk_v4: 16, blk_v6: 16 });
+        const h = a.bpfLoad(obj, { tab_v4: 64, blk_v4: 16, blk_v6: 16 });
         a.bpfClose(h);
         bpf = { ok: true, why: 'the XDP guard loads (BPF works here)' };
       } catch (err) {

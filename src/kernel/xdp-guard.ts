@@ -4,12 +4,14 @@
 // interface, shared by the xdp enforcer and the XDP packet source through acquireXdpGuard().
 // Offsets below mirror bpf/xdp_guard.h (test/xdp-layout.test.ts checks them against the BTF).
 
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { formatIPv4, formatIPv6, parseCidr } from '../decode/ip-addr.js';
 import { PalisadeError } from '../errors.js';
 import { BPF_NOEXIST, bpfAddon, errnoName, perCpuStride, type BpfAddon, type XdpAttachMode } from './bpf.js';
 import { bpfObjectPath } from './paths.js';
+import { bloomWords, BUCKET_SIZE, rawOf, tabBuckets, V4Table } from './xdp-table.js';
 
 export type XdpMode = 'auto' | 'native' | 'generic';
 
@@ -59,8 +61,8 @@ export type XdpStats = Record<XdpStatName, XdpCounter> & { dropped: XdpCounter }
 export const STAT_VALUE_SIZE = 16;
 
 /** struct xg_cfg (the program's .bss): u32 fields in this order. */
-export const CFG_FIELDS = ['n_blk_v4', 'n_blk_v6', 'n_net_v4', 'n_net_v6', 'n_allow_v4', 'n_allow_v6', 'sample_rate', 'snaplen'] as const;
-export const CFG_SIZE = 32;
+export const CFG_FIELDS = ['n_blk_v4', 'n_blk_v6', 'n_net_v4', 'n_net_v6', 'n_allow_v4', 'n_allow_v6', 'sample_rate', 'snaplen', 'tab_mask', 'tab_seed', 'bloom_shift', 'pad'] as const;
+export const CFG_SIZE = 48;
 
 /** struct src_key / struct src_rate_val */
 export const SRC_KEY_SIZE = 20;
@@ -298,7 +300,10 @@ export class XdpGuard {
   private readonly bpf: BpfAddon;
   private obj: number | null;
   private readonly progFd: number;
-  private readonly fds: Record<KeyedMap | 'stats' | 'src_rate' | 'events' | 'cfg', number>;
+  private readonly fds: Record<KeyedMap | 'tab_v4' | 'bloom_v4' | 'stats' | 'src_rate' | 'events' | 'cfg', number>;
+  /** Single IPv4 blocks: the table's copy, and what sits in the blk_v4 hash map (raw u32s). */
+  private readonly table: V4Table;
+  private hashV4 = new Set<number>();
   private readonly cpus: number;
   /** Entries per keyed map as far as this process knows (the program skips maps at 0). */
   private readonly counts: Record<KeyedMap, number> = { blk_v4: 0, blk_v6: 0, net_v4: 0, net_v6: 0, allow_v4: 0, allow_v6: 0 };
@@ -318,13 +323,18 @@ export class XdpGuard {
     this.maxAllow = opts.maxAllow ?? DEFAULT_MAX_ALLOW;
     this.objectPath = opts.objectPath ?? bpfObjectPath('xdp_guard');
     this.bpf = bpf;
-    const sizes: Record<string, number> = { blk_v4: this.maxBlocks, blk_v6: this.maxBlocks, net_v4: this.maxBlocks, net_v6: this.maxBlocks, allow_v4: this.maxAllow, allow_v6: this.maxAllow };
+    const buckets = tabBuckets(this.maxBlocks);
+    const words = bloomWords(this.maxBlocks);
+    this.table = new V4Table(buckets, words, randomBytes(4).readUInt32LE(0));
+    const sizes: Record<string, number> = { tab_v4: buckets, bloom_v4: words, blk_v4: this.maxBlocks, blk_v6: this.maxBlocks, net_v4: this.maxBlocks, net_v6: this.maxBlocks, allow_v4: this.maxAllow, allow_v6: this.maxAllow };
     if (opts.ringBytes !== undefined) sizes.events = opts.ringBytes;
     this.obj = this.call('load', () => bpf.bpfLoad(this.objectPath, sizes));
     try {
       this.progFd = bpf.bpfProgFd(this.obj, 'xdp_guard');
       const fd = (name: string) => bpf.bpfMapFd(this.obj!, name);
       this.fds = {
+        tab_v4: fd('tab_v4'),
+        bloom_v4: fd('bloom_v4'),
         blk_v4: fd('blk_v4'),
         blk_v6: fd('blk_v6'),
         net_v4: fd('net_v4'),
@@ -339,6 +349,8 @@ export class XdpGuard {
       this.cpus = bpf.numPossibleCpus();
       const cfg = bpf.bpfMapInfo(this.fds.cfg);
       if (cfg.valueSize !== CFG_SIZE) throw new Error(`.bss is ${cfg.valueSize} bytes, struct xg_cfg is ${CFG_SIZE}: object and Palisade do not match`);
+      const tab = bpf.bpfMapInfo(this.fds.tab_v4);
+      if (tab.valueSize !== BUCKET_SIZE || tab.maxEntries !== buckets) throw new Error(`tab_v4 has ${tab.maxEntries} buckets of ${tab.valueSize} bytes, ${buckets} of ${BUCKET_SIZE} expected`);
     } catch (err) {
       bpf.bpfClose(this.obj);
       this.obj = null;
@@ -477,6 +489,10 @@ export class XdpGuard {
       n_allow_v6: this.counts.allow_v6,
       sample_rate: this.sampleRate,
       snaplen: this.snaplen,
+      tab_mask: this.table.mask,
+      tab_seed: this.table.seed,
+      bloom_shift: this.table.bloomShift,
+      pad: 0,
     };
     CFG_FIELDS.forEach((f, i) => (LE ? v.writeUInt32LE(values[f] >>> 0, 4 * i) : v.writeUInt32BE(values[f] >>> 0, 4 * i)));
     const fd = this.fds.cfg;
@@ -588,10 +604,11 @@ export class XdpGuard {
   // a repeated key is simply written twice, skipped as EEXIST, or found missing on delete.
   private addTo(m: KeyedMap, list: readonly XdpPrefix[]): void {
     if (list.length === 0) return;
+    if (m === 'blk_v4') return this.addV4(list);
     const fd = this.fds[m];
     const keys = this.encode(m, list);
     const ks = KEY_SIZE[m];
-    const hash = m === 'blk_v4' || m === 'blk_v6';
+    const hash = m === 'blk_v6';
     if (hash && (this.counts[m] === 0 || list.length > 256)) {
       // Batch load. Into a map known empty every key is new (a repeated one makes the count an
       // upper bound, which only costs a lookup); otherwise count afterwards.
@@ -633,6 +650,7 @@ export class XdpGuard {
 
   private removeFrom(m: KeyedMap, list: readonly XdpPrefix[]): number {
     if (list.length === 0) return 0;
+    if (m === 'blk_v4') return this.removeV4(list);
     const fd = this.fds[m];
     const keys = this.encode(m, list);
     const n = this.call(`remove ${list.length} from ${m}`, () => this.bpf.mapDeleteBatch(fd, keys, list.length));
@@ -642,16 +660,131 @@ export class XdpGuard {
 
   /** The raw keys of map `m`; sets the entry count from what the kernel holds. */
   private dump(m: KeyedMap): { keys: Buffer; count: number } {
+    if (m === 'blk_v4') return this.dumpV4();
     const fd = this.fds[m];
     const ks = KEY_SIZE[m];
     const max = m.startsWith('allow') ? this.maxAllow : this.maxBlocks;
     // Hash maps dump in batches (fast at a million entries); tries walk their keys.
     const r =
-      m === 'blk_v4' || m === 'blk_v6'
+      m === 'blk_v6'
         ? this.call(`read ${m}`, () => this.bpf.mapLookupBatch(fd, ks, VALUE_SIZE, max))
         : this.call(`read ${m}`, () => this.bpf.mapKeys(fd, ks, max));
     this.counts[m] = r.count;
     return r;
+  }
+
+  // ---- single IPv4 blocks: tab_v4, spilling into blk_v4
+
+  /**
+   * Places each address in its tab_v4 bucket; an address whose bucket is full (and 0.0.0.0, which
+   * marks a free slot) goes to blk_v4 and flags the bucket. blk_v4 is written before the buckets
+   * that point at it. At policy.max_blocks single IPv4 blocks the rest is refused.
+   */
+  private addV4(list: readonly XdpPrefix[]): void {
+    const t = this.table;
+    const toHash: number[] = [];
+    let refused = 0;
+    for (let i = 0; i < list.length; i++) {
+      const raw = rawOf(list[i].bytes);
+      if (this.hashV4.has(raw) || (raw !== 0 && t.has(raw))) continue;
+      if (t.count + this.hashV4.size >= this.maxBlocks) {
+        refused = list.length - i;
+        break;
+      }
+      if (raw !== 0 && t.place(raw) === 'placed') continue;
+      this.hashV4.add(raw);
+      toHash.push(raw);
+    }
+    try {
+      if (toHash.length > 0) {
+        const keys = Buffer.alloc(4 * toHash.length);
+        toHash.forEach((raw, i) => (LE ? keys.writeUInt32LE(raw, 4 * i) : keys.writeUInt32BE(raw, 4 * i)));
+        try {
+          this.bpf.mapUpdateBatch(this.fds.blk_v4, keys, Buffer.alloc(VALUE_SIZE * toHash.length), toHash.length);
+        } catch (err) {
+          this.recount('blk_v4');
+          throw this.addError('blk_v4', err, `${toHash.length} addresses of full buckets not added`);
+        }
+        for (const raw of toHash) t.spill(raw, 1);
+      }
+      this.flushTable();
+    } finally {
+      this.counts.blk_v4 = t.count + this.hashV4.size;
+    }
+    if (refused > 0) {
+      throw new PalisadeError('PALISADE_ERR_XDP', `xdp ${this.iface}: blk_v4 is full (${this.maxBlocks} entries, policy.max_blocks): ${refused} not added (${this.counts.blk_v4} are in)`);
+    }
+  }
+
+  /** Frees slots, deletes the rest from blk_v4 (clearing a bucket's flag with its last spilled address); returns how many were blocked. */
+  private removeV4(list: readonly XdpPrefix[]): number {
+    const t = this.table;
+    let n = 0;
+    const fromHash: number[] = [];
+    for (const p of list) {
+      const raw = rawOf(p.bytes);
+      if (!t.remove(raw)) fromHash.push(raw);
+      else {
+        n++;
+        // Also in blk_v4 (written there by another tool): gone from both, counted once.
+        if (this.hashV4.has(raw)) {
+          const key = Buffer.alloc(4);
+          if (LE) key.writeUInt32LE(raw);
+          else key.writeUInt32BE(raw);
+          this.call('remove from blk_v4', () => this.bpf.mapDelete(this.fds.blk_v4, key));
+          this.hashV4.delete(raw);
+          t.spill(raw, -1);
+        }
+      }
+    }
+    try {
+      if (fromHash.length > 0) {
+        const keys = Buffer.alloc(4 * fromHash.length);
+        fromHash.forEach((raw, i) => (LE ? keys.writeUInt32LE(raw, 4 * i) : keys.writeUInt32BE(raw, 4 * i)));
+        n += this.call(`remove ${fromHash.length} from blk_v4`, () => this.bpf.mapDeleteBatch(this.fds.blk_v4, keys, fromHash.length));
+        for (const raw of fromHash) {
+          if (!this.hashV4.delete(raw)) continue;
+          t.spill(raw, -1);
+        }
+      }
+      this.flushTable();
+    } finally {
+      this.counts.blk_v4 = t.count + this.hashV4.size;
+    }
+    return n;
+  }
+
+  /** Writes the buckets, then the filter words, changed since the last write (one batch each): a new block takes effect with its filter bit. */
+  private flushTable(): void {
+    const d = this.table.takeDirty();
+    if (d.count > 0) this.call(`write ${d.count} tab_v4 buckets`, () => this.bpf.mapUpdateBatch(this.fds.tab_v4, d.keys, d.values, d.count));
+    const b = this.table.takeDirtyBloom();
+    if (b.count > 0) this.call(`write ${b.count} bloom_v4 words`, () => this.bpf.mapUpdateBatch(this.fds.bloom_v4, b.keys, b.values, b.count));
+  }
+
+  /** Reads tab_v4 and blk_v4 back as the truth (another tool may have changed them); keys as blk_v4's. */
+  private dumpV4(): { keys: Buffer; count: number } {
+    const t = this.table;
+    const tab = this.call('read tab_v4', () => this.bpf.mapLookupBatch(this.fds.tab_v4, 4, BUCKET_SIZE, t.buckets));
+    const hash = this.call('read blk_v4', () => this.bpf.mapLookupBatch(this.fds.blk_v4, 4, VALUE_SIZE, this.maxBlocks));
+    this.hashV4 = new Set<number>();
+    for (let i = 0; i < hash.count; i++) this.hashV4.add(LE ? hash.keys.readUInt32LE(4 * i) : hash.keys.readUInt32BE(4 * i));
+    const bloom = this.call('read bloom_v4', () => this.bpf.mapLookupBatch(this.fds.bloom_v4, 4, 8, t.bloomWords));
+    t.loadFrom(tab.keys, tab.values, tab.count, this.hashV4, bloom);
+    // A blk_v4 entry always counts as a block: a bucket it hashes to gets its flag if it lacked it.
+    this.flushTable();
+    const count = t.count + this.hashV4.size;
+    const keys = Buffer.alloc(4 * count);
+    let off = 0;
+    const put = (raw: number) => {
+      if (LE) keys.writeUInt32LE(raw, off);
+      else keys.writeUInt32BE(raw, off);
+      off += 4;
+    };
+    t.forEach(put);
+    for (const raw of this.hashV4) put(raw);
+    this.counts.blk_v4 = count;
+    return { keys, count };
   }
 
   /** Keys of map `m` as text; sets the entry count from what the kernel holds. */
