@@ -103,4 +103,12 @@ int bench_gen(struct xdp_md *ctx)
 	return bpf_redirect(cfg->out_ifindex, 0);
 }
 
+/* The benchmark's "xdp-pass" receiver: an XDP program that passes everything, the fixed cost of
+ * running any XDP program on the receiving veth (the floor under the guard's overhead). */
+SEC("xdp")
+int bench_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
 char _license[] SEC("license") = "GPL";

@@ -60,7 +60,7 @@ export interface Verdict {
 
 export interface Summary {
   rows: Row[];
-  ratios: { n: number; ipsetOverXdp: number | null; nftOverXdp: number | null; xdpMissOverhead: number | null }[];
+  ratios: { n: number; ipsetOverXdp: number | null; nftOverXdp: number | null; nftIntervalOverXdp: number | null; xdpMissOverhead: number | null; xdpMissOverPass: number | null; passOverhead: number | null }[];
   verdicts: Verdict[];
 }
 
@@ -77,7 +77,7 @@ function rowOf(runs: RunRecord[], ins: InsertRecord | undefined, clkTck: number)
   const arrived = runs.reduce((s, r) => s + r.arrived, 0);
   const delivered = runs.reduce((s, r) => s + r.delivered, 0);
   let check = '';
-  if (r0.receiver !== 'none' && r0.traffic === 'hit' && delivered > arrived * 0.001) check = `hit traffic delivered (${delivered} of ${arrived})`;
+  if (r0.traffic === 'hit' && r0.receiver !== 'none' && r0.traffic === 'hit' && delivered > arrived * 0.001) check = `hit traffic delivered (${delivered} of ${arrived})`;
   if (r0.traffic === 'miss' && arrived - delivered > arrived * 0.001) check = `legitimate traffic dropped (${arrived - delivered} of ${arrived})`;
   if (arrived === 0) check = 'no packet arrived';
   for (const r of runs) {
@@ -89,7 +89,7 @@ function rowOf(runs: RunRecord[], ins: InsertRecord | undefined, clkTck: number)
   return {
     receiver: r0.receiver,
     n: r0.n,
-    traffic: r0.receiver === 'none' ? '-' : r0.traffic,
+    traffic: r0.receiver === 'none' || r0.receiver === 'xdp-pass' ? '-' : r0.traffic,
     runs: runs.length,
     sentMpps: med((r) => r.sent / r.genSeconds / 1e6),
     arrivedKpps: med((r) => r.arrived / r.genSeconds / 1e3),
@@ -98,7 +98,7 @@ function rowOf(runs: RunRecord[], ins: InsertRecord | undefined, clkTck: number)
     rxCpuPct: med((r) => (100 * r.napiTicks) / clkTck / r.genSeconds),
     nsPerPkt: med((r) => (r.arrived > 0 ? (r.napiTicks * 1e9) / clkTck / r.arrived : NaN)),
     nsPerPktSched: med((r) => (r.arrived > 0 ? r.napiRunNs / r.arrived : NaN)),
-    loadS: ins && r0.receiver !== 'none' ? ins.loadMs / 1000 : null,
+    loadS: ins && r0.receiver !== 'none' && r0.receiver !== 'xdp-pass' ? ins.loadMs / 1000 : null,
     addOneMs: ins && ins.addOneMs.length > 0 ? median(ins.addOneMs) : null,
     addOneMaxMs: ins && ins.addOneMs.length > 0 ? Math.max(...ins.addOneMs) : null,
     check,
@@ -116,7 +116,20 @@ export function summarize(runs: RunRecord[], inserts: InsertRecord[], clkTck: nu
   const find = (recv: ReceiverName, n: number | null, t: Traffic | '-') => rows.find((r) => r.receiver === recv && r.n === n && r.traffic === t);
   const noneAlone = rows.find((r) => r.receiver === 'none' && r.n === null);
   const noneAt = (n: number) => find('none', n, '-') ?? noneAlone;
+  const passAt = (n: number) => find('xdp-pass', n, '-') ?? rows.find((r) => r.receiver === 'xdp-pass' && r.n === null);
   const ns = [...new Set(rows.filter((r) => r.receiver === 'xdp-guard').map((r) => r.n!))].sort((a, b) => a - b);
+  // Overheads on legitimate traffic: the median over repetitions of the ratio between runs of the
+  // same repetition (measured back to back), so a slow spell of the shared machine that spans both
+  // cancels out; null when the runs were not interleaved.
+  const perPkt = (r: RunRecord) => (r.arrived > 0 ? (r.napiTicks * 1e9) / clkTck / r.arrived : NaN);
+  const paired = (a: ReceiverName, b: ReceiverName, n: number): number | null => {
+    const ra = runs.filter((r) => r.receiver === a && r.n === n && r.traffic === 'miss');
+    const ratios = ra.flatMap((x) => {
+      const y = runs.find((r) => r.receiver === b && r.n === n && r.rep === x.rep);
+      return y && perPkt(y) > 0 ? [perPkt(x) / perPkt(y) - 1] : [];
+    });
+    return ratios.length > 0 ? median(ratios) : null;
+  };
   const ratios = ns.map((n) => {
     const xh = find('xdp-guard', n, 'hit');
     const xm = find('xdp-guard', n, 'miss');
@@ -125,7 +138,10 @@ export function summarize(runs: RunRecord[], inserts: InsertRecord[], clkTck: nu
       n,
       ipsetOverXdp: over(find('ipset', n, 'hit')),
       nftOverXdp: over(find('nftables', n, 'hit')),
-      xdpMissOverhead: xm && noneAt(n) ? xm.nsPerPkt / noneAt(n)!.nsPerPkt - 1 : null,
+      nftIntervalOverXdp: over(find('nft-interval', n, 'hit')),
+      xdpMissOverhead: paired('xdp-guard', 'none', n) ?? (xm && noneAt(n) ? xm.nsPerPkt / noneAt(n)!.nsPerPkt - 1 : null),
+      xdpMissOverPass: paired('xdp-guard', 'xdp-pass', n) ?? (xm && passAt(n) ? xm.nsPerPkt / passAt(n)!.nsPerPkt - 1 : null),
+      passOverhead: paired('xdp-pass', 'none', n) ?? (noneAt(n) && passAt(n) ? passAt(n)!.nsPerPkt / noneAt(n)!.nsPerPkt - 1 : null),
     };
   });
 
@@ -145,8 +161,15 @@ export function summarize(runs: RunRecord[], inserts: InsertRecord[], clkTck: nu
     value: rBig?.ipsetOverXdp != null ? `${rBig.ipsetOverXdp.toFixed(2)}x${at}` : 'not measured',
     met: rBig?.ipsetOverXdp != null && full ? rBig.ipsetOverXdp >= 2.5 : null,
   });
+  // The issue set this goal against an nftables interval set (its baseline: ~2,500 ns at 1 M, i.e.
+  // 5 x 500 ns); Palisade's own nftables backend uses a plain hash set, shown beside it.
   verdicts.push({
-    goal: 'at least 5 times cheaper than nftables (1 M entries)',
+    goal: 'at least 5 times cheaper than nftables (1 M entries; the issue\'s reference: an interval set)',
+    value: rBig?.nftIntervalOverXdp != null ? `${rBig.nftIntervalOverXdp.toFixed(2)}x${at}` : 'not measured',
+    met: rBig?.nftIntervalOverXdp != null && full ? rBig.nftIntervalOverXdp >= 5 : null,
+  });
+  verdicts.push({
+    goal: '(for comparison) 5 times cheaper than Palisade\'s own nftables backend (plain hash set, 1 M entries)',
     value: rBig?.nftOverXdp != null ? `${rBig.nftOverXdp.toFixed(2)}x${at}` : 'not measured',
     met: rBig?.nftOverXdp != null && full ? rBig.nftOverXdp >= 5 : null,
   });
@@ -217,9 +240,12 @@ export function markdownTable(rows: Row[]): string {
 
 export function markdownRatios(s: Summary): string {
   if (s.ratios.length === 0) return 'No ratios: the XDP guard was not measured.';
-  const head = '| N | ipset / XDP guard (hit) | nftables / XDP guard (hit) | XDP guard miss vs no filter |\n|---:|---:|---:|---:|';
+  const head =
+    '| N | ipset / XDP guard (hit) | nftables hash set / XDP guard (hit) | nftables interval set / XDP guard (hit) | XDP guard miss vs no filter | XDP_PASS vs no filter | XDP guard miss vs XDP_PASS |\n' +
+    '|---:|---:|---:|---:|---:|---:|---:|';
   const x = (v: number | null) => (v === null ? '-' : `${v.toFixed(2)}x`);
-  const lines = s.ratios.map((r) => `| ${fmtN(r.n)} | ${x(r.ipsetOverXdp)} | ${x(r.nftOverXdp)} | ${r.xdpMissOverhead === null ? '-' : pct(r.xdpMissOverhead)} |`);
+  const p = (v: number | null) => (v === null ? '-' : pct(v));
+  const lines = s.ratios.map((r) => `| ${fmtN(r.n)} | ${x(r.ipsetOverXdp)} | ${x(r.nftOverXdp)} | ${x(r.nftIntervalOverXdp)} | ${p(r.xdpMissOverhead)} | ${p(r.passOverhead)} | ${p(r.xdpMissOverPass)} |`);
   return [head, ...lines].join('\n');
 }
 

@@ -5,7 +5,7 @@
 //
 //   node dist/bench/kernel/run.js [--quick] [--seconds 3] [--reps 5] [--n 10,10000,100000,1000000]
 //       [--iptables-n 10,1000,10000] [--receivers none,xdp-guard,nftables,ipset,iptables]
-//       [--rx-cpu 0] [--gen-cpu 1] [--no-doc]
+//       [--rx-cpu 0] [--gen-cpu 1] [--miss-pps 250000|0] [--ttb 30] [--no-doc]
 //   QUICK=1 is --quick: a one-minute smoke run (1 s runs, 1 rep, N up to 10 k), docs untouched.
 //
 // As root. The process creates the namespaces pal-kbench-<pid>-{src,dst}, re-runs itself inside
@@ -26,14 +26,14 @@ import { freshAddress, listAddresses, type Traffic } from './addresses.js';
 import { delta, snapshot, ticksPerSecond } from './counters.js';
 import { tryRun } from './exec.js';
 import type { GenResult } from './gen.js';
-import { IpsetReceiver, NftablesReceiver, NoFilter, PerAddressIptables, type Receiver, type ReceiverName } from './receivers.js';
+import { IpsetReceiver, NftablesReceiver, NftIntervalReceiver, NoFilter, PerAddressIptables, XdpPass, type Receiver, type ReceiverName } from './receivers.js';
 import { fmtN, markdownRatios, markdownTable, markdownVerdicts, summarize, type InsertRecord, type RunRecord } from './report.js';
 import { configureReceiver, createLab, destroyLab, deviceMac, findNapiThread, inNamespace, labFor, pinThread, type Lab } from './topology.js';
 import { XdpGuardReceiver } from './xdp-guard-receiver.js';
 import { daemonTimeToBlock } from './daemon-ttb.js';
 import type { TimeToBlockResult } from './time-to-block.js';
 
-const ALL_RECEIVERS: ReceiverName[] = ['none', 'xdp-guard', 'nftables', 'ipset', 'iptables'];
+const ALL_RECEIVERS: ReceiverName[] = ['none', 'xdp-pass', 'xdp-guard', 'nftables', 'nft-interval', 'ipset', 'iptables'];
 const ADD_ONE_REPS = 5;
 const NAPI_PRIO = 50;
 
@@ -50,6 +50,13 @@ interface Args {
   inside: boolean;
   /** Time-to-block trials through the daemon (0 = skip). */
   ttb: number;
+  /**
+   * Legitimate ("miss") and no-filter runs are paced to this many packets/s (0 = flat out). A
+   * flat-out generator's rate swings with the shared CPU, and the cost per packet follows the rate
+   * (NAPI batches shrink as it drops), so the smallest difference measured here, the guard's
+   * overhead on traffic it passes, is compared at one fixed rate the receiver can always take.
+   */
+  missPps: number;
 }
 
 function fail(msg: string): never {
@@ -60,8 +67,8 @@ function fail(msg: string): never {
 function parseArgs(argv: string[]): Args {
   const quick = argv.includes('--quick') || process.env.QUICK === '1';
   const a: Args = quick
-    ? { quick, seconds: 1, reps: 1, ns: [10, 10_000], iptablesNs: [10, 1000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: false, inside: false, ttb: 5 }
-    : { quick, seconds: 3, reps: 5, ns: [10, 10_000, 100_000, 1_000_000], iptablesNs: [10, 1000, 10_000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: true, inside: false, ttb: 30 };
+    ? { quick, seconds: 1, reps: 1, ns: [10, 10_000], iptablesNs: [10, 1000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: false, inside: false, ttb: 5, missPps: 250_000 }
+    : { quick, seconds: 3, reps: 5, ns: [10, 10_000, 100_000, 1_000_000], iptablesNs: [10, 1000, 10_000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: true, inside: false, ttb: 30, missPps: 250_000 };
   const list = (v: string | undefined, what: string) => {
     const xs = (v ?? '').split(',').map(Number);
     if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1 || x > 4_000_000)) fail(`${what} takes a comma-separated list of sizes (1 to 4000000)`);
@@ -79,6 +86,7 @@ function parseArgs(argv: string[]): Args {
       case '--iptables-n': a.iptablesNs = list(v, '--iptables-n'); i++; break;
       case '--rx-cpu': a.rxCpu = Number(v); i++; break;
       case '--ttb': a.ttb = Number(v); i++; break;
+      case '--miss-pps': a.missPps = Number(v); i++; break;
       case '--gen-cpu': a.genCpu = Number(v); i++; break;
       case '--receivers': {
         const rs = (v ?? '').split(',') as ReceiverName[];
@@ -93,6 +101,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (!(a.seconds > 0 && a.seconds <= 60)) fail('--seconds must be between 0 and 60');
   if (!Number.isInteger(a.reps) || a.reps < 1) fail('--reps must be a positive integer');
+  if (!Number.isInteger(a.missPps) || (a.missPps !== 0 && (a.missPps < 1000 || a.missPps > 5_000_000))) fail('--miss-pps must be 0 (flat out) or 1000 to 5000000 packets/s');
   const cpus = os.cpus().length;
   for (const [k, c] of [['--rx-cpu', a.rxCpu], ['--gen-cpu', a.genCpu]] as const) {
     if (!Number.isInteger(c) || c < 0 || c >= cpus) fail(`${k} must be a CPU number below ${cpus}`);
@@ -187,6 +196,9 @@ function runGenerator(lab: Lab, args: Args, dstMac: string, traffic: Traffic, n:
   const argv = ['netns', 'exec', lab.srcNs, 'taskset', '-c', String(args.genCpu), process.execPath, gen,
     '--ifname', lab.srcDev, '--dst-mac', dstMac, '--dst-ip', lab.dstIp, '--traffic', traffic, '--n', String(n),
     '--seconds', String(args.seconds), '--cpu', String(args.genCpu)];
+  // Paced runs keep the generator's program attached to the idle hold device, so its calls start at
+  // once instead of waiting out an RCU grace period each (gen.ts).
+  if (traffic === 'miss' && args.missPps > 0) argv.push('--pps', String(args.missPps), '--hold-dev', lab.holdDev);
   return new Promise((resolve, reject) => {
     const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     genChild = child;
@@ -236,7 +248,7 @@ async function trafficRun(ctx: Context, recv: Receiver, n: number | null, traffi
     methodDrops: d0 !== null && d1 !== null ? d1 - d0 : null,
   };
   const ns = rec.arrived > 0 ? (rec.napiTicks * 1e9) / ticksPerSecond() / rec.arrived : NaN;
-  log(`  ${recv.name.padEnd(9)} N=${fmtN(n).padEnd(5)} ${recv.name === 'none' ? '-   ' : traffic.padEnd(4)} rep ${rep}: ` +
+  log(`  ${recv.name.padEnd(9)} N=${fmtN(n).padEnd(5)} ${recv.name === 'none' || recv.name === 'xdp-pass' ? '-   ' : traffic.padEnd(4)} rep ${rep}: ` +
     `offered ${(g.sent / g.seconds / 1e6).toFixed(2)} Mpps (gen CPU ${Math.round((100 * g.threadCpu) / g.seconds)}%), ` +
     `arrived ${Math.round(rec.arrived / g.seconds / 1e3)} kpps, delivered ${Math.round(rec.delivered / g.seconds / 1e3)} kpps, ` +
     `rx CPU ${Math.round((100 * rec.napiTicks) / ticksPerSecond() / g.seconds)}%, ${Math.round(ns)} ns/pkt`);
@@ -244,30 +256,44 @@ async function trafficRun(ctx: Context, recv: Receiver, n: number | null, traffi
   return rec;
 }
 
-async function measure(ctx: Context, recv: Receiver, n: number | null, baseline: Receiver | null): Promise<void> {
+async function measure(ctx: Context, recv: Receiver, n: number | null, baselines: Receiver[]): Promise<void> {
   const { args } = ctx;
   if (n === null) {
     log(`== ${recv.name}`);
+    recv.resume?.();
+    if (recv.touchesNapi) repin(ctx);
     for (let rep = 1; rep <= args.reps; rep++) await trafficRun(ctx, recv, null, 'miss', rep);
+    await recv.clear();
+    if (recv.touchesNapi) repin(ctx);
     return;
   }
-  log(`== ${recv.name} N=${fmtN(n)}${baseline ? ' (with the no-filter baseline between its runs)' : ''}`);
+  log(`== ${recv.name} N=${fmtN(n)}${baselines.length > 0 ? ` (with ${baselines.map((b) => b.name).join(' and ')} between its runs)` : ''}`);
   const loadMs = await recv.load(listAddresses(n));
   log(`  load ${fmtN(n)} entries: ${loadMs < 1000 ? `${loadMs.toFixed(1)} ms` : `${(loadMs / 1000).toFixed(2)} s`}`);
   if (recv.touchesNapi) repin(ctx);
   for (let rep = 1; rep <= args.reps; rep++) {
-    if (baseline && recv.pause && recv.resume) {
+    if (baselines.length > 0 && recv.pause && recv.resume) {
       recv.pause();
       repin(ctx);
-      await trafficRun(ctx, baseline, n, 'miss', rep);
+      for (const b of baselines) {
+        b.resume?.();
+        if (b.touchesNapi) repin(ctx);
+        await trafficRun(ctx, b, n, 'miss', rep);
+        b.pause?.();
+        if (b.touchesNapi) repin(ctx);
+      }
       recv.resume();
       repin(ctx);
     }
     for (const traffic of ['hit', 'miss'] as const) await trafficRun(ctx, recv, n, traffic, rep);
   }
   const addOneMs: number[] = [];
-  for (let k = 0; k < ADD_ONE_REPS; k++) addOneMs.push(await recv.addOne(freshAddress(n, k)));
-  log(`  add one with ${fmtN(n)} present: ${addOneMs.map((x) => x.toFixed(2)).join(', ')} ms`);
+  for (let k = 0; k < ADD_ONE_REPS; k++) {
+    const ms = await recv.addOne(freshAddress(n, k), n);
+    if (ms !== null) addOneMs.push(ms);
+  }
+  if (addOneMs.length > 0) log(`  add one with ${fmtN(n)} present: ${addOneMs.map((x) => x.toFixed(2)).join(', ')} ms`);
+  else log(`  add one with ${fmtN(n)} present: ${recv.skipAddOne ?? 'not timed'}`);
   ctx.inserts.push({ receiver: recv.name, n, loadMs, addOneMs });
   await recv.clear();
   if (recv.touchesNapi) repin(ctx);
@@ -324,18 +350,26 @@ async function inside(args: Args): Promise<void> {
     nftables: () => new NftablesReceiver(),
     ipset: () => new IpsetReceiver(),
     iptables: () => new PerAddressIptables(),
+    'nft-interval': () => new NftIntervalReceiver(lab.dstDev),
+    'xdp-pass': () => new XdpPass(lab.dstDev),
   };
-  // The no-filter baseline runs between the XDP guard's runs at each N when both are asked for
-  // (the guard's overhead on legitimate traffic is the smallest difference measured here).
-  const paired = args.receivers.includes('none') && args.receivers.includes('xdp-guard');
+  // The baselines (no filter, XDP_PASS) run between the XDP guard's runs at each N when asked for
+  // with it (the guard's overhead on legitimate traffic is the smallest difference measured here).
+  const guard = args.receivers.includes('xdp-guard');
+  const isBaseline = (r: ReceiverName) => r === 'none' || r === 'xdp-pass';
   const how: Record<string, Receiver['how']> = {};
   for (const name of args.receivers) {
-    if (name === 'none' && paired) continue;
+    if (isBaseline(name) && guard) continue;
     const recv = make[name]();
     how[name] = recv.how;
     try {
-      if (name === 'none') await measure(ctx, recv, null, null);
-      else for (const n of name === 'iptables' ? args.iptablesNs : args.ns) await measure(ctx, recv, n, paired && name === 'xdp-guard' ? new NoFilter() : null);
+      if (isBaseline(name)) await measure(ctx, recv, null, []);
+      else {
+        for (const n of name === 'iptables' ? args.iptablesNs : args.ns) {
+          const baselines = name === 'xdp-guard' ? args.receivers.filter(isBaseline).map((b) => make[b]()) : [];
+          await measure(ctx, recv, n, baselines);
+        }
+      }
     } finally {
       await recv.clear();
     }
