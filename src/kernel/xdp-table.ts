@@ -69,6 +69,57 @@ function u32View(b: Buffer, n: number): Uint32Array {
   return new Uint32Array(copy.buffer, 0, n);
 }
 
+/** Which rows of a u32 array (`stride` words each: a bucket, a filter word) changed since the last take. */
+class Changed {
+  private readonly mark: Uint8Array;
+  private list: number[] = [];
+
+  constructor(
+    private readonly rows: number,
+    private readonly stride: number,
+  ) {
+    this.mark = new Uint8Array(rows);
+  }
+
+  add(i: number): void {
+    if (this.mark[i]) return;
+    this.mark[i] = 1;
+    this.list.push(i);
+  }
+
+  all(): void {
+    this.reset();
+    for (let i = 0; i < this.rows; i++) this.add(i);
+  }
+
+  reset(): void {
+    this.mark.fill(0);
+    this.list = [];
+  }
+
+  /** The changed rows of `src` as map keys (u32 indexes) and values (stride * 4 bytes each); nothing is changed afterwards. */
+  take(src: Uint32Array): { keys: Buffer; values: Buffer; count: number } {
+    const list = this.list;
+    const n = list.length;
+    const s = this.stride;
+    this.reset();
+    const keys = Buffer.alloc(4 * n);
+    const k32 = new Uint32Array(keys.buffer, keys.byteOffset, n);
+    if (n === this.rows) {
+      // Everything (a load): the copy as it is, keys in order.
+      for (let i = 0; i < n; i++) k32[i] = i;
+      return { keys, values: Buffer.from(src.buffer, src.byteOffset, src.byteLength), count: n };
+    }
+    const values = Buffer.alloc(4 * s * n);
+    const v32 = new Uint32Array(values.buffer, values.byteOffset, s * n);
+    for (let i = 0; i < n; i++) {
+      k32[i] = list[i];
+      v32.set(src.subarray(list[i] * s, (list[i] + 1) * s), i * s);
+    }
+    return { keys, values, count: n };
+  }
+}
+
 export type Placement = 'present' | 'placed' | 'full';
 
 export class V4Table {
@@ -81,15 +132,13 @@ export class V4Table {
   private used = 0;
   /** Per bucket: blk_v4 entries that hash to it (the program looks there only while non-zero). */
   private readonly spilled: Uint32Array;
-  private readonly dirtyMark: Uint8Array;
-  private dirtyList: number[] = [];
+  private readonly changed: Changed;
   /** bloom_v4 as u64 words (two host-order u32 halves each), and how many addresses set each bit (saturating). */
   readonly bloomWords: number;
   readonly bloomShift: number;
   readonly bloom: Uint32Array;
   private readonly bloomCount: Uint8Array;
-  private readonly bloomDirtyMark: Uint8Array;
-  private bloomDirtyList: number[] = [];
+  private readonly bloomChanged: Changed;
 
   constructor(buckets: number, bloomWordCount: number, seed: number) {
     if (!Number.isInteger(buckets) || buckets < 1 || (buckets & (buckets - 1)) !== 0) throw new RangeError(`tab_v4 buckets must be a power of two, got ${buckets}`);
@@ -102,12 +151,12 @@ export class V4Table {
     this.seed = seed >>> 0;
     this.words = new Uint32Array(buckets * BUCKET_WORDS);
     this.spilled = new Uint32Array(buckets);
-    this.dirtyMark = new Uint8Array(buckets);
+    this.changed = new Changed(buckets, BUCKET_WORDS);
     this.bloomWords = bloomWordCount;
     this.bloomShift = 32 - Math.log2(bits);
     this.bloom = new Uint32Array(bloomWordCount * 2);
     this.bloomCount = new Uint8Array(bits);
-    this.bloomDirtyMark = new Uint8Array(bloomWordCount);
+    this.bloomChanged = new Changed(bloomWordCount, 2);
   }
 
   // ---- bloom_v4: every blocked address (slots, blk_v4 and 0.0.0.0) sets one bit
@@ -143,32 +192,12 @@ export class V4Table {
     const i = V4Table.half(bit);
     const m = 1 << (bit & 31);
     this.bloom[i] = on ? this.bloom[i] | m : this.bloom[i] & ~m;
-    this.bloomDirty(bit >>> 6);
-  }
-
-  private bloomDirty(w: number): void {
-    if (this.bloomDirtyMark[w]) return;
-    this.bloomDirtyMark[w] = 1;
-    this.bloomDirtyList.push(w);
+    this.bloomChanged.add(bit >>> 6);
   }
 
   /** Filter words changed since the last call, as map keys (u32 indexes) and values (8 bytes each). */
   takeDirtyBloom(): { keys: Buffer; values: Buffer; count: number } {
-    const list = this.bloomDirtyList;
-    this.bloomDirtyList = [];
-    const n = list.length;
-    const keys = Buffer.alloc(4 * n);
-    const values = Buffer.alloc(8 * n);
-    const k32 = new Uint32Array(keys.buffer, keys.byteOffset, n);
-    const v32 = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-    for (let i = 0; i < n; i++) {
-      const w = list[i];
-      this.bloomDirtyMark[w] = 0;
-      k32[i] = w;
-      v32[2 * i] = this.bloom[2 * w];
-      v32[2 * i + 1] = this.bloom[2 * w + 1];
-    }
-    return { keys, values, count: n };
+    return this.bloomChanged.take(this.bloom);
   }
 
   get count(): number {
@@ -238,45 +267,17 @@ export class V4Table {
   }
 
   private dirty(b: number): void {
-    if (this.dirtyMark[b]) return;
-    this.dirtyMark[b] = 1;
-    this.dirtyList.push(b);
+    this.changed.add(b);
   }
 
   /** Buckets changed since the last call, as map keys (u32 indexes) and values (64 bytes each). */
   takeDirty(): { keys: Buffer; values: Buffer; count: number } {
-    const list = this.dirtyList;
-    this.dirtyList = [];
-    const n = list.length;
-    if (n === this.buckets) {
-      this.dirtyMark.fill(0);
-      return { keys: this.allKeys(), values: Buffer.from(this.words.buffer, this.words.byteOffset, this.words.byteLength), count: n };
-    }
-    const keys = Buffer.alloc(4 * n);
-    const values = Buffer.alloc(BUCKET_SIZE * n);
-    const k32 = new Uint32Array(keys.buffer, keys.byteOffset, n);
-    const v32 = new Uint32Array(values.buffer, values.byteOffset, n * BUCKET_WORDS);
-    for (let i = 0; i < n; i++) {
-      const b = list[i];
-      this.dirtyMark[b] = 0;
-      k32[i] = b;
-      v32.set(this.words.subarray(b * BUCKET_WORDS, (b + 1) * BUCKET_WORDS), i * BUCKET_WORDS);
-    }
-    return { keys, values, count: n };
+    return this.changed.take(this.words);
   }
 
   /** Marks every bucket changed (the next takeDirty writes the whole table). */
   dirtyAll(): void {
-    this.dirtyMark.fill(0);
-    this.dirtyList = [];
-    for (let b = 0; b < this.buckets; b++) this.dirty(b);
-  }
-
-  private allKeys(): Buffer {
-    const keys = Buffer.alloc(4 * this.buckets);
-    const k32 = new Uint32Array(keys.buffer, keys.byteOffset, this.buckets);
-    for (let i = 0; i < this.buckets; i++) k32[i] = i;
-    return keys;
+    this.changed.all();
   }
 
   /**
@@ -287,8 +288,7 @@ export class V4Table {
   loadFrom(keys: Buffer, values: Buffer, count: number, hashRaw: Iterable<number>, kernelBloom: { keys: Buffer; values: Buffer; count: number }): void {
     this.words.fill(0);
     this.spilled.fill(0);
-    this.dirtyMark.fill(0);
-    this.dirtyList = [];
+    this.changed.reset();
     const v32 = u32View(values, count * BUCKET_WORDS);
     const k32 = u32View(keys, count);
     for (let i = 0; i < count; i++) {
@@ -306,8 +306,7 @@ export class V4Table {
     // The filter is rebuilt from what the maps hold; words where the kernel's differ are rewritten.
     this.bloom.fill(0);
     this.bloomCount.fill(0);
-    this.bloomDirtyMark.fill(0);
-    this.bloomDirtyList = [];
+    this.bloomChanged.reset();
     const counted = (raw: number) => {
       const bit = this.bloomBit(raw);
       if (this.bloomCount[bit] < 255) this.bloomCount[bit]++;
@@ -323,7 +322,7 @@ export class V4Table {
       have[2 * kk[i]] = kv[2 * i];
       have[2 * kk[i] + 1] = kv[2 * i + 1];
     }
-    for (let w = 0; w < this.bloomWords; w++) if (have[2 * w] !== this.bloom[2 * w] || have[2 * w + 1] !== this.bloom[2 * w + 1]) this.bloomDirty(w);
+    for (let w = 0; w < this.bloomWords; w++) if (have[2 * w] !== this.bloom[2 * w] || have[2 * w + 1] !== this.bloom[2 * w + 1]) this.bloomChanged.add(w);
     for (let b = 0; b < this.buckets; b++) {
       const flagWord = b * BUCKET_WORDS + TAB_SLOTS;
       const want = this.spilled[b] > 0 ? this.words[flagWord] | TAB_OVERFLOW : this.words[flagWord] & ~TAB_OVERFLOW;
@@ -351,6 +350,6 @@ export class V4Table {
     this.dirtyAll();
     this.bloom.fill(0);
     this.bloomCount.fill(0);
-    for (let w = 0; w < this.bloomWords; w++) this.bloomDirty(w);
+    this.bloomChanged.all();
   }
 }
