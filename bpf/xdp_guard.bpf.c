@@ -173,10 +173,10 @@ static __always_inline __u32 check_v4(const __u8 *saddr)
 	__builtin_memcpy(k.addr, saddr, 4);
 	if (guard_cfg.n_blk_v4) {
 		__u32 h = xg_tab_hash(a, guard_cfg.tab_seed);
-		__u32 bit = h >> (guard_cfg.bloom_shift & 31);
-		__u32 w = bit >> 6;
+		__u32 w = h >> (guard_cfg.bloom_shift & 31);
+		__u64 want = (1ULL << (h & 63)) | (1ULL << ((h >> 6) & 63));
 		__u64 *bw = bpf_map_lookup_elem(&bloom_v4, &w);
-		if (bw && ((*bw >> (bit & 63)) & 1)) {
+		if (bw && (*bw & want) == want) {
 			/* 0.0.0.0 would match every free slot: it only ever lives in blk_v4. */
 			int found = a ? tab_v4_find(a, h) : -1;
 			if (found > 0 || (found < 0 && bpf_map_lookup_elem(&blk_v4, &a)))

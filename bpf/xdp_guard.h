@@ -8,8 +8,8 @@
  *             addresses, open addressing: one 64-byte bucket per lookup (see xg_bucket)
  *   blk_v4    HASH      key __u32 (IPv4 source)         value __u32 (0)   single IPv4 addresses whose
  *             bucket is full, and 0.0.0.0 (0 marks a free slot in tab_v4)
- *   bloom_v4  ARRAY     key __u32 (word index)          value __u64       one bit per hash of every
- *             single blocked IPv4 address: a clear bit lets the packet skip tab_v4 and blk_v4
+ *   bloom_v4  ARRAY     key __u32 (word index)          value __u64       two bits per single blocked
+ *             IPv4 address: a clear one lets the packet skip tab_v4 and blk_v4
  *   blk_v6    HASH      key struct in6_key              value __u32 (0)
  *   net_v4    LPM_TRIE  key struct lpm_v4_key           value __u32 (0)   blocked networks only
  *   net_v6    LPM_TRIE  key struct lpm_v6_key           value __u32 (0)
@@ -57,10 +57,11 @@ struct lpm_v6_key {
 #define XG_TAB_SLOTS 15
 #define XG_TAB_OVERFLOW 0x1u
 #define XG_DEFAULT_TAB_BUCKETS 16384
-/* bloom_v4 (a Bloom filter with one hash function): bit xg_tab_hash(addr, tab_seed) >> bloom_shift
- * is set for every blocked address. Sized at about 8 bits per address: a small fraction of
- * legitimate packets reach the table, and the filter (an eighth of the table's size) mostly stays
- * in cache, where the table would not. */
+/* bloom_v4, a Bloom filter with two bits per address in one 64-bit word (one memory access):
+ * with h = xg_tab_hash(addr, tab_seed), word h >> bloom_shift, bits h & 63 and (h >> 6) & 63 are
+ * set for every blocked address. Sized at about 8 bits per address, so about 1 legitimate packet
+ * in 20 goes on to the table; the filter (an eighth of the table's size) mostly stays in cache,
+ * where the table would not. */
 #define XG_DEFAULT_BLOOM_WORDS 16384
 
 struct xg_bucket {
@@ -151,7 +152,7 @@ struct xg_cfg {
 	__u32 snaplen;     /* bytes of each sampled frame, clamped to XG_MAX_SNAP */
 	__u32 tab_mask;    /* tab_v4 buckets - 1 (a power of two minus one) */
 	__u32 tab_seed;    /* xg_tab_hash seed */
-	__u32 bloom_shift; /* 32 - log2(bits of bloom_v4) */
+	__u32 bloom_shift; /* 32 - log2(words of bloom_v4), at least 12 (the bit numbers use h's low 12 bits) */
 	__u32 pad;
 }; /* 48 bytes */
 

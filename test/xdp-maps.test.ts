@@ -99,7 +99,7 @@ describe('XdpGuard maps (root, not attached)', () => {
     assert.deepEqual(counts, { n_blk_v4: 0, n_blk_v6: 0, n_net_v4: 0, n_net_v6: 0, n_allow_v4: 0, n_allow_v6: 0, sample_rate: 0, snaplen: 0 });
     assert.equal(tab_mask, 63, 'maxBlocks 64: the smallest table, 64 buckets');
     assert.equal(typeof tab_seed, 'number');
-    assert.deepEqual([bloom_shift, pad], [32 - 12, 0], 'maxBlocks 64: the smallest filter, 4096 bits');
+    assert.deepEqual([bloom_shift, pad], [32 - 6, 0], 'maxBlocks 64: the smallest filter, 64 words of 64 bits');
     g.block(['192.0.2.5', '2001:db8::/32']);
     g.setSampling(3, 100);
     assert.deepEqual(guardCfg(g), { n_blk_v4: 1, n_blk_v6: 0, n_net_v4: 0, n_net_v6: 1, n_allow_v4: 0, n_allow_v6: 0, sample_rate: 3, snaplen: 100, tab_mask, tab_seed, bloom_shift, pad });
@@ -127,8 +127,13 @@ describe('XdpGuard maps (root, not attached)', () => {
     }
     g.block(same);
     const { tab_seed, bloom_shift } = guardCfg(g);
-    const bitOf = (a: string) => tabHash(rawOf(Uint8Array.from(a.split('.').map(Number))), tab_seed) >>> bloom_shift;
-    assert.deepEqual(bloomBits(g), [...new Set(same.map(bitOf))].sort((a, b) => a - b), 'every blocked address, spilled or not, sets its filter bit');
+    // Two bits per address in word h >> bloom_shift: h & 63 and (h >> 6) & 63 (bpf/xdp_guard.h).
+    const bitsOf = (a: string) => {
+      const h = tabHash(rawOf(Uint8Array.from(a.split('.').map(Number))), tab_seed);
+      return [(h >>> bloom_shift) * 64 + (h & 63), (h >>> bloom_shift) * 64 + ((h >>> 6) & 63)];
+    };
+    const expectBits = (addrs: string[]) => [...new Set(addrs.flatMap(bitsOf))].sort((a, b) => a - b);
+    assert.deepEqual(bloomBits(g), expectBits(same), 'every blocked address, spilled or not, sets its two filter bits');
     const t = tableContents(g);
     assert.equal(t.addrs.length, 15);
     assert.deepEqual(t.spilled, [bucketOf('10.3.0.1')]);
@@ -142,7 +147,7 @@ describe('XdpGuard maps (root, not attached)', () => {
     assert.deepEqual(tableContents(g), { addrs: tableContents(g).addrs, spilled: [] });
     assert.deepEqual(bpftoolKeys(g.mapIds().blk_v4), []);
     assert.equal(g.entryCounts().blk_v4, 13);
-    assert.deepEqual(bloomBits(g), [...new Set(same.slice(2, 15).map(bitOf))].sort((a, b) => a - b), 'bits of unblocked addresses are cleared');
+    assert.deepEqual(bloomBits(g), expectBits(same.slice(2, 15)), 'bits of unblocked addresses are cleared');
     g.replaceBlocks([]);
     assert.deepEqual(tableContents(g), { addrs: [], spilled: [] });
     assert.deepEqual(bloomBits(g), []);

@@ -56,6 +56,25 @@ describe('V4Table', () => {
     assert.equal(t.place(same[TAB_SLOTS]), 'placed', 'the freed slot is reused');
   });
 
+  it('the filter: no false negatives, and about 1 unblocked address in 20 goes on to the table when full', () => {
+    const max = 100_000;
+    const t = new V4Table(tabBuckets(max), bloomWords(max), 0xc0ffee);
+    let x = 1;
+    const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0);
+    const blocked: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const r = next() | 1; // odd: never 0
+      blocked.push(r);
+      if (t.place(r) === 'full') t.spill(r, 1);
+    }
+    assert.ok(blocked.every((r) => t.mayHold(r)));
+    let pass = 0;
+    for (let i = 0; i < 100_000; i++) if (t.mayHold(next() & ~1)) pass++; // even: never blocked
+    assert.ok(pass < 7_000, `${pass} of 100,000 unblocked addresses pass the filter`);
+    for (const r of blocked) if (!t.remove(r)) t.spill(r, -1);
+    assert.equal(t.bloom.every((w) => w === 0), true, 'unblocking everything clears every bit');
+  });
+
   it('spilled addresses flag their bucket until the last one leaves', () => {
     const t = new V4Table(64, 64, 9);
     const [a, b] = sameBucket(t, 2);

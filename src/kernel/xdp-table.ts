@@ -17,9 +17,11 @@ export const BUCKET_SIZE = 64;
 /** XG_TAB_OVERFLOW: some addresses of this bucket are in blk_v4. */
 export const TAB_OVERFLOW = 0x1;
 const MIN_BUCKETS = 64;
-/** bloom_v4 bits per address it is sized for: about 1 unblocked packet in 9 reaches the table when full. */
+/** bloom_v4 bits per address it is sized for (two set per address): about 1 unblocked packet in 20 reaches the table when full. */
 export const BLOOM_BITS_PER_ADDR = 8;
 const MIN_BLOOM_BITS = 4096;
+/** The word number takes h's bits above the 12 that pick the two bits: at most 2^20 words (8 MB, 8 M addresses). */
+const MAX_BLOOM_WORDS = 1 << 20;
 
 const LE = endianness() === 'LE';
 
@@ -36,7 +38,7 @@ export function tabBuckets(maxBlocks: number): number {
 /** bloom_v4 words (u64) for up to `maxBlocks` addresses: a power of two. */
 export function bloomWords(maxBlocks: number): number {
   let bits = MIN_BLOOM_BITS;
-  while (bits < maxBlocks * BLOOM_BITS_PER_ADDR) bits *= 2;
+  while (bits < maxBlocks * BLOOM_BITS_PER_ADDR && bits / 64 < MAX_BLOOM_WORDS) bits *= 2;
   return bits / 64;
 }
 
@@ -143,7 +145,7 @@ export class V4Table {
   constructor(buckets: number, bloomWordCount: number, seed: number) {
     if (!Number.isInteger(buckets) || buckets < 1 || (buckets & (buckets - 1)) !== 0) throw new RangeError(`tab_v4 buckets must be a power of two, got ${buckets}`);
     const bits = bloomWordCount * 64;
-    if (!Number.isInteger(bloomWordCount) || bits < MIN_BLOOM_BITS || (bits & (bits - 1)) !== 0 || bits > 2 ** 31) {
+    if (!Number.isInteger(bloomWordCount) || bits < MIN_BLOOM_BITS || (bits & (bits - 1)) !== 0 || bloomWordCount > MAX_BLOOM_WORDS) {
       throw new RangeError(`bloom_v4 words must be a power of two of at least ${MIN_BLOOM_BITS / 64}, got ${bloomWordCount}`);
     }
     this.buckets = buckets;
@@ -153,16 +155,21 @@ export class V4Table {
     this.spilled = new Uint32Array(buckets);
     this.changed = new Changed(buckets, BUCKET_WORDS);
     this.bloomWords = bloomWordCount;
-    this.bloomShift = 32 - Math.log2(bits);
+    this.bloomShift = 32 - Math.log2(bloomWordCount);
     this.bloom = new Uint32Array(bloomWordCount * 2);
     this.bloomCount = new Uint8Array(bits);
     this.bloomChanged = new Changed(bloomWordCount, 2);
   }
 
-  // ---- bloom_v4: every blocked address (slots, blk_v4 and 0.0.0.0) sets one bit
+  // ---- bloom_v4: every blocked address (slots, blk_v4 and 0.0.0.0) sets two bits of one word
 
-  private bloomBit(raw: number): number {
-    return this.bloomShift >= 32 ? 0 : tabHash(raw, this.seed) >>> this.bloomShift;
+  /** The filter bits of `raw` (numbered across the words; one bit when both hash to the same). */
+  bloomBits(raw: number): number[] {
+    const h = tabHash(raw, this.seed);
+    const base = (h >>> this.bloomShift) * 64;
+    const b1 = base + (h & 63);
+    const b2 = base + ((h >>> 6) & 63);
+    return b1 === b2 ? [b1] : [b1, b2];
   }
 
   /** Index in `bloom` of the u32 half that holds `bit` of its u64 word. */
@@ -172,20 +179,27 @@ export class V4Table {
     return 2 * w + (LE ? upper : 1 - upper);
   }
 
+  /** What the program's filter test says: false = certainly not blocked (the packet skips the table). */
+  mayHold(raw: number): boolean {
+    return this.bloomBits(raw).every((bit) => (this.bloom[V4Table.half(bit)] >>> (bit & 31)) & 1);
+  }
+
   private bloomAdd(raw: number): void {
-    const bit = this.bloomBit(raw);
-    const c = this.bloomCount[bit];
-    if (c < 255) this.bloomCount[bit] = c + 1;
-    if (c === 0) this.setBloom(bit, true);
+    for (const bit of this.bloomBits(raw)) {
+      const c = this.bloomCount[bit];
+      if (c < 255) this.bloomCount[bit] = c + 1;
+      if (c === 0) this.setBloom(bit, true);
+    }
   }
 
   private bloomDel(raw: number): void {
-    const bit = this.bloomBit(raw);
-    const c = this.bloomCount[bit];
-    // A saturated count is never decremented: its bit may stay set for good, which only costs a lookup.
-    if (c === 0 || c === 255) return;
-    this.bloomCount[bit] = c - 1;
-    if (c === 1) this.setBloom(bit, false);
+    for (const bit of this.bloomBits(raw)) {
+      const c = this.bloomCount[bit];
+      // A saturated count is never decremented: its bit may stay set for good, which only costs a lookup.
+      if (c === 0 || c === 255) continue;
+      this.bloomCount[bit] = c - 1;
+      if (c === 1) this.setBloom(bit, false);
+    }
   }
 
   private setBloom(bit: number, on: boolean): void {
@@ -308,9 +322,10 @@ export class V4Table {
     this.bloomCount.fill(0);
     this.bloomChanged.reset();
     const counted = (raw: number) => {
-      const bit = this.bloomBit(raw);
-      if (this.bloomCount[bit] < 255) this.bloomCount[bit]++;
-      this.bloom[V4Table.half(bit)] |= 1 << (bit & 31);
+      for (const bit of this.bloomBits(raw)) {
+        if (this.bloomCount[bit] < 255) this.bloomCount[bit]++;
+        this.bloom[V4Table.half(bit)] |= 1 << (bit & 31);
+      }
     };
     this.forEach(counted);
     for (const raw of hashRaw) counted(raw);
