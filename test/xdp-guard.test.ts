@@ -20,6 +20,7 @@ import { bpfObjectPath } from '../src/kernel/paths.js';
 import { PALISADE_BIN, REPO_ROOT } from './support/paths.js';
 import { buildFrame, FrameSpec, SYN } from '../bench/synth/frames.js';
 import { parseAddress } from '../src/decode/ip-addr.js';
+import { rawOf, tabHash } from '../src/kernel/xdp-table.js';
 
 const block = (target: string, expiresAt: number | null = null): BlockEntry => ({ target, family: target.includes(':') ? 6 : 4, network: target.includes('/'), expiresAt });
 
@@ -211,6 +212,36 @@ describe('XDP guard and xdp enforcer (root, namespaces)', { concurrency: false, 
     assert.deepEqual(await lab.must('list'), [XADDR.attacker4]);
     assert.equal((await lab.reach(lab.attacker, [XADDR.attacker4]))[XADDR.attacker4], false);
     assert.deepEqual(await lab.must('reconcile', { entries }), { missing: [], extra: [], recreated: false });
+  });
+
+  it('an address whose table bucket is full is held in blk_v4 and still dropped; unblocked, it connects again', async () => {
+    await lab.must('apply', { add: [], remove: [block(XADDR.attacker4)] });
+    assert.deepEqual(await lab.must('list'), []);
+    const ids = await lab.must('mapIds');
+    const bss = spawnSync('bpftool', ['map', 'dump', 'id', String(ids['.bss']), '-j'], { encoding: 'utf8' });
+    assert.equal(bss.status, 0, bss.stderr);
+    const cfg = JSON.parse(bss.stdout)[0].formatted.value['.bss'][0].guard_cfg as { tab_seed: number; tab_mask: number };
+    const bucketOf = (a: string) => tabHash(rawOf(Uint8Array.from(a.split('.').map(Number))), cfg.tab_seed) & cfg.tab_mask;
+    // Fifteen addresses (benchmarking range, never used in the lab) that fill the attacker's bucket.
+    const fillers: string[] = [];
+    for (let i = 1; fillers.length < 15; i++) {
+      const a = `198.18.${(i >> 8) & 255}.${i & 255}`;
+      if (bucketOf(a) === bucketOf(XADDR.attacker4)) fillers.push(a);
+    }
+    assert.equal((await lab.must('apply', { add: fillers.map((f) => block(f)), remove: [] })).error, null);
+    const s0 = (await lab.must('stats')).vic0;
+    assert.equal((await lab.must('apply', { add: [block(XADDR.attacker4)], remove: [] })).error, null);
+    const inHash = spawnSync('bpftool', ['map', 'dump', 'id', String(ids.blk_v4), '-j'], { encoding: 'utf8' });
+    assert.deepEqual((JSON.parse(inHash.stdout) as { key: string[] }[]).map((e) => e.key.map(Number).join('.')), [XADDR.attacker4], 'the attacker spilled into blk_v4');
+    assert.equal((await reachAttacker())[XADDR.attacker4], false);
+    const s1 = (await lab.must('stats')).vic0;
+    assert.ok(s1.drop_addr_v4.packets > s0.drop_addr_v4.packets, 'dropped as a blocked address');
+    assert.equal((await lab.must('apply', { add: [], remove: [block(XADDR.attacker4)] })).error, null);
+    assert.equal((await reachAttacker())[XADDR.attacker4], true);
+    assert.equal((await lab.must('apply', { add: [], remove: fillers.map((f) => block(f)) })).error, null);
+    assert.deepEqual(await lab.must('list'), []);
+    // Back as the reconcile tests left it.
+    await lab.must('apply', { add: [block(XADDR.attacker4)], remove: [] });
   });
 
   it('reconcile attaches again after `ip link set dev vic0 xdp off`', async () => {

@@ -47,6 +47,8 @@ export interface Receiver {
    */
   pause?(): void;
   resume?(): void;
+  /** The filter program's own run-time totals, for filters that are a BPF program (kernel run-time stats must be on). */
+  programRuns?(): { runTimeNs: number; runCount: number };
 }
 
 export class NoFilter implements Receiver {

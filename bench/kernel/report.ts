@@ -23,6 +23,15 @@ export interface RunRecord {
   methodDrops: number | null;
 }
 
+/** One extra run with the kernel's run-time stats on: the filter program's own time per run. */
+export interface ProgramCostRecord {
+  receiver: ReceiverName;
+  n: number;
+  traffic: Traffic;
+  runs: number;
+  nsPerRun: number;
+}
+
 export interface InsertRecord {
   receiver: ReceiverName;
   n: number;
@@ -251,4 +260,20 @@ export function markdownRatios(s: Summary): string {
 
 export function markdownVerdicts(s: Summary): string {
   return s.verdicts.map((v) => `- ${v.goal}: **${v.value}** — ${v.met === null ? 'not judged' : v.met ? 'met' : 'NOT met'}`).join('\n');
+}
+
+/** The guard program's own ns per packet at each N, and for passed packets as a share of the no-filter cost per packet. */
+export function markdownProgramCosts(costs: ProgramCostRecord[], s: Summary): string {
+  if (costs.length === 0) return 'Not measured (no BPF filter in this run).';
+  const ns = [...new Set(costs.map((c) => c.n))].sort((a, b) => a - b);
+  const head = '| N | dropped packet (hit) | passed packet (miss) | passed: share of the no-filter ns/packet |\n|---:|---:|---:|---:|';
+  const at = (n: number, t: Traffic) => costs.find((c) => c.n === n && c.traffic === t);
+  const lines = ns.map((n) => {
+    const h = at(n, 'hit');
+    const m = at(n, 'miss');
+    const none = s.rows.find((r) => r.receiver === 'none' && r.n === n) ?? s.rows.find((r) => r.receiver === 'none' && r.n === null);
+    const share = m && none ? pct(m.nsPerRun / none.nsPerPkt).replace('+', '') : '-';
+    return `| ${fmtN(n)} | ${h ? `${fmt0(h.nsPerRun)} ns` : '-'} | ${m ? `${fmt0(m.nsPerRun)} ns` : '-'} | ${share} |`;
+  });
+  return [head, ...lines].join('\n');
 }

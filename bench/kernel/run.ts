@@ -27,7 +27,8 @@ import { delta, snapshot, ticksPerSecond } from './counters.js';
 import { tryRun } from './exec.js';
 import type { GenResult } from './gen.js';
 import { IpsetReceiver, NftablesReceiver, NftIntervalReceiver, NoFilter, PerAddressIptables, XdpPass, type Receiver, type ReceiverName } from './receivers.js';
-import { fmtN, markdownRatios, markdownTable, markdownVerdicts, summarize, type InsertRecord, type RunRecord } from './report.js';
+import { fmtN, markdownProgramCosts, markdownRatios, markdownTable, markdownVerdicts, summarize, type InsertRecord, type ProgramCostRecord, type RunRecord } from './report.js';
+import { benchNative } from './addon.js';
 import { configureReceiver, createLab, destroyLab, deviceMac, findNapiThread, inNamespace, labFor, pinThread, type Lab } from './topology.js';
 import { XdpGuardReceiver } from './xdp-guard-receiver.js';
 import { daemonTimeToBlock } from './daemon-ttb.js';
@@ -228,6 +229,7 @@ interface Context {
   napiPid: number;
   runs: RunRecord[];
   inserts: InsertRecord[];
+  programCosts: ProgramCostRecord[];
 }
 
 function repin(ctx: Context): void {
@@ -254,6 +256,28 @@ async function trafficRun(ctx: Context, recv: Receiver, n: number | null, traffi
     `rx CPU ${Math.round((100 * rec.napiTicks) / ticksPerSecond() / g.seconds)}%, ${Math.round(ns)} ns/pkt`);
   ctx.runs.push(rec);
   return rec;
+}
+
+/**
+ * One more run of `traffic` with the kernel's run-time counting on (BPF_ENABLE_STATS, off again
+ * right after; it adds tens of ns to every BPF program run, so these runs stay out of the table):
+ * the filter program's own time per packet, free of the rest of the stack's run-to-run noise.
+ */
+async function programCostRun(ctx: Context, recv: Receiver, n: number, traffic: Traffic): Promise<ProgramCostRecord> {
+  const nat = benchNative();
+  const fd = nat.runTimeStatsOn();
+  try {
+    const s0 = recv.programRuns!();
+    await runGenerator(ctx.lab, ctx.args, ctx.dstMac, traffic, n);
+    await sleep(50);
+    const s1 = recv.programRuns!();
+    const runs = s1.runCount - s0.runCount;
+    const nsPerRun = runs > 0 ? (s1.runTimeNs - s0.runTimeNs) / runs : NaN;
+    log(`  ${recv.name} N=${fmtN(n)} ${traffic}: program ${nsPerRun.toFixed(0)} ns per run over ${runs} runs (run-time stats on)`);
+    return { receiver: recv.name, n, traffic, runs, nsPerRun };
+  } finally {
+    nat.runTimeStatsOff(fd);
+  }
 }
 
 async function measure(ctx: Context, recv: Receiver, n: number | null, baselines: Receiver[]): Promise<void> {
@@ -292,6 +316,7 @@ async function measure(ctx: Context, recv: Receiver, n: number | null, baselines
     const ms = await recv.addOne(freshAddress(n, k), n);
     if (ms !== null) addOneMs.push(ms);
   }
+  if (recv.programRuns) for (const traffic of ['hit', 'miss'] as const) ctx.programCosts.push(await programCostRun(ctx, recv, n, traffic));
   if (addOneMs.length > 0) log(`  add one with ${fmtN(n)} present: ${addOneMs.map((x) => x.toFixed(2)).join(', ')} ms`);
   else log(`  add one with ${fmtN(n)} present: ${recv.skipAddOne ?? 'not timed'}`);
   ctx.inserts.push({ receiver: recv.name, n, loadMs, addOneMs });
@@ -337,7 +362,7 @@ async function inside(args: Args): Promise<void> {
   }
 
   configureReceiver(lab);
-  const ctx: Context = { lab, args, dstMac: deviceMac(lab.dstDev), napiPid: 0, runs: [], inserts: [] };
+  const ctx: Context = { lab, args, dstMac: deviceMac(lab.dstDev), napiPid: 0, runs: [], inserts: [], programCosts: [] };
   repin(ctx);
   const startedAt = new Date();
   const load0 = os.loadavg();
@@ -404,6 +429,10 @@ async function inside(args: Args): Promise<void> {
     '',
     markdownRatios(summary),
     '',
+    "The XDP guard program's own time per packet (one extra run each, with the kernel's run-time stats on; an upper bound: counting adds tens of ns):",
+    '',
+    markdownProgramCosts(ctx.programCosts, summary),
+    '',
     'Goals (issue 4):',
     '',
     markdownVerdicts(summary),
@@ -413,7 +442,7 @@ async function inside(args: Args): Promise<void> {
   const outDir = path.join(packageRoot(), 'bench', 'out');
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `kernel-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ startedAt, command, args, machine: ver, loadavg: { start: load0, end: load1 }, clkTck: ticksPerSecond(), how, runs: ctx.runs, inserts: ctx.inserts, timeToBlock: ttb, summary }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ startedAt, command, args, machine: ver, loadavg: { start: load0, end: load1 }, clkTck: ticksPerSecond(), how, runs: ctx.runs, inserts: ctx.inserts, programCosts: ctx.programCosts, timeToBlock: ttb, summary }, null, 2) + '\n');
   log(`results: ${path.relative(packageRoot(), file)}`);
   if (args.doc) writeDoc(section);
 }

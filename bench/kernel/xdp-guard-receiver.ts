@@ -53,6 +53,12 @@ export class XdpGuardReceiver implements Receiver {
     return this.enforcer ? (await this.enforcer.drops()).packets : null;
   }
 
+  /** The guard program's run-time totals (counting must be on: BpfAddon.runTimeStatsOn). */
+  programRuns(): { runTimeNs: number; runCount: number } {
+    const g = this.live().guardList()[0];
+    return g.runStats();
+  }
+
   /** Detaches the guard, keeping its maps (the no-filter baseline runs in between). */
   pause(): void {
     for (const g of this.live().guardList()) g.detach();

@@ -789,6 +789,52 @@ static napi_value js_prog_map_ids(napi_env env, napi_callback_info info)
 	return arr;
 }
 
+/* runTimeStatsOn() -> fd: the kernel counts every BPF program's run time and runs while the fd is
+ * open (BPF_ENABLE_STATS; closing it, or the process ending, turns the counting off again). */
+static napi_value js_run_time_stats_on(napi_env env, napi_callback_info info)
+{
+	(void)info;
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (fd < 0) {
+		pal_throw_errno(env, "enable run-time stats", errno);
+		return NULL;
+	}
+	return pal_u32(env, (uint32_t)fd);
+}
+
+/* runTimeStatsOff(fd) */
+static napi_value js_run_time_stats_off(napi_env env, napi_callback_info info)
+{
+	napi_value argv[1];
+	uint32_t fd;
+	args_n(env, info, 1, argv);
+	if (pal_arg_u32(env, argv[0], "fd", &fd))
+		return NULL;
+	close((int)fd);
+	return NULL;
+}
+
+/* progRunStats(progFd) -> { runTimeNs, runCount } (zero unless run-time stats are on) */
+static napi_value js_prog_run_stats(napi_env env, napi_callback_info info)
+{
+	napi_value argv[1], r;
+	uint32_t fd;
+	struct bpf_prog_info pi;
+	__u32 len = sizeof(pi);
+	args_n(env, info, 1, argv);
+	if (pal_arg_u32(env, argv[0], "progFd", &fd))
+		return NULL;
+	memset(&pi, 0, sizeof(pi));
+	if (bpf_obj_get_info_by_fd((int)fd, &pi, &len)) {
+		pal_throw_errno(env, "program info", errno);
+		return NULL;
+	}
+	napi_create_object(env, &r);
+	napi_set_named_property(env, r, "runTimeNs", pal_f64(env, (double)pi.run_time_ns));
+	napi_set_named_property(env, r, "runCount", pal_f64(env, (double)pi.run_cnt));
+	return r;
+}
+
 napi_status palisade_init_bpf(napi_env env, napi_value exports)
 {
 	static const struct pal_fn fns[] = {
@@ -815,6 +861,9 @@ napi_status palisade_init_bpf(napi_env env, napi_value exports)
 		{ "mapLookupBatch", js_map_lookup_batch },
 		{ "mapFdById", js_map_fd_by_id },
 		{ "progMapIds", js_prog_map_ids },
+		{ "runTimeStatsOn", js_run_time_stats_on },
+		{ "runTimeStatsOff", js_run_time_stats_off },
+		{ "progRunStats", js_prog_run_stats },
 	};
 	libbpf_set_print(print_fn);
 	return PAL_EXPORT_ALL(env, exports, fns);

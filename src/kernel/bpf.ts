@@ -39,6 +39,10 @@ export interface BpfAddon {
   linkDestroy(link: number): void;
   mapFdById(id: number): number;
   progMapIds(progId: number): number[];
+  /** Turns on the kernel's per-program run-time counting until runTimeStatsOff (or the process ends). */
+  runTimeStatsOn(): number;
+  runTimeStatsOff(fd: number): void;
+  progRunStats(progFd: number): { runTimeNs: number; runCount: number };
   ringbufOpen(mapFd: number, onBatch: (batch: Buffer, count: number) => void, maxBatch?: number): number;
   ringbufClose(handle: number): void;
   ringbufStats(handle: number): { records: number; batches: number };

@@ -544,7 +544,8 @@ export class XdpGuard {
 
   /**
    * Compares the block maps with `want` (must be there) and `ignore` (may be there or not: about to
-   * expire); returns what is missing and what is extra, without changing anything. Keys are
+   * expire); returns what is missing and what is extra, without adding or removing any block (it
+   * may rewrite the IPv4 filter and bucket flags so that whatever blk_v4 holds drops). Keys are
    * compared as bytes (numbers for IPv4): a million entries take a fraction of a second.
    */
   drift(want: readonly XdpPrefix[], ignore: readonly XdpPrefix[] = []): { missing: XdpPrefix[]; extra: XdpPrefix[] } {
@@ -934,6 +935,12 @@ export class XdpGuard {
     this.ring = null;
     this.listeners.clear();
     this.bpf.ringbufClose(h);
+  }
+
+  /** The program's run-time totals (BPF_ENABLE_STATS: zero unless counting is on, see BpfAddon.runTimeStatsOn). */
+  runStats(): { runTimeNs: number; runCount: number } {
+    this.objHandle();
+    return this.call('read run-time stats', () => this.bpf.progRunStats(this.progFd));
   }
 
   /** Kernel ids of the guard's maps (for `bpftool map ... id N`). */
