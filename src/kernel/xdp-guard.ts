@@ -698,10 +698,8 @@ export class XdpGuard {
     }
     try {
       if (toHash.length > 0) {
-        const keys = Buffer.alloc(4 * toHash.length);
-        toHash.forEach((raw, i) => (LE ? keys.writeUInt32LE(raw, 4 * i) : keys.writeUInt32BE(raw, 4 * i)));
         try {
-          this.bpf.mapUpdateBatch(this.fds.blk_v4, keys, Buffer.alloc(VALUE_SIZE * toHash.length), toHash.length);
+          this.bpf.mapUpdateBatch(this.fds.blk_v4, rawKeys(toHash), Buffer.alloc(VALUE_SIZE * toHash.length), toHash.length);
         } catch (err) {
           this.recount('blk_v4');
           throw this.addError('blk_v4', err, `${toHash.length} addresses of full buckets not added`);
@@ -729,10 +727,7 @@ export class XdpGuard {
         n++;
         // Also in blk_v4 (written there by another tool): gone from both, counted once.
         if (this.hashV4.has(raw)) {
-          const key = Buffer.alloc(4);
-          if (LE) key.writeUInt32LE(raw);
-          else key.writeUInt32BE(raw);
-          this.call('remove from blk_v4', () => this.bpf.mapDelete(this.fds.blk_v4, key));
+          this.call('remove from blk_v4', () => this.bpf.mapDelete(this.fds.blk_v4, rawKeys([raw])));
           this.hashV4.delete(raw);
           t.spill(raw, -1);
         }
@@ -740,9 +735,7 @@ export class XdpGuard {
     }
     try {
       if (fromHash.length > 0) {
-        const keys = Buffer.alloc(4 * fromHash.length);
-        fromHash.forEach((raw, i) => (LE ? keys.writeUInt32LE(raw, 4 * i) : keys.writeUInt32BE(raw, 4 * i)));
-        n += this.call(`remove ${fromHash.length} from blk_v4`, () => this.bpf.mapDeleteBatch(this.fds.blk_v4, keys, fromHash.length));
+        n += this.call(`remove ${fromHash.length} from blk_v4`, () => this.bpf.mapDeleteBatch(this.fds.blk_v4, rawKeys(fromHash), fromHash.length));
         for (const raw of fromHash) {
           if (!this.hashV4.delete(raw)) continue;
           t.spill(raw, -1);
@@ -774,18 +767,11 @@ export class XdpGuard {
     t.loadFrom(tab.keys, tab.values, tab.count, this.hashV4, bloom);
     // A blk_v4 entry always counts as a block: a bucket it hashes to gets its flag if it lacked it.
     this.flushTable();
-    const count = t.count + this.hashV4.size;
-    const keys = Buffer.alloc(4 * count);
-    let off = 0;
-    const put = (raw: number) => {
-      if (LE) keys.writeUInt32LE(raw, off);
-      else keys.writeUInt32BE(raw, off);
-      off += 4;
-    };
-    t.forEach(put);
-    for (const raw of this.hashV4) put(raw);
-    this.counts.blk_v4 = count;
-    return { keys, count };
+    const all: number[] = [];
+    t.forEach((raw) => all.push(raw));
+    for (const raw of this.hashV4) all.push(raw);
+    this.counts.blk_v4 = all.length;
+    return { keys: rawKeys(all), count: all.length };
   }
 
   /** Keys of map `m` as text; sets the entry count from what the kernel holds. */
@@ -954,6 +940,13 @@ export class XdpGuard {
   describe(): string {
     return `${this.iface} (${this.attachedMode ?? 'detached'})`;
   }
+}
+
+/** blk_v4 keys for raw addresses (xdp-table.ts): each u32 in host order, i.e. the packet's bytes. */
+function rawKeys(raws: readonly number[]): Buffer {
+  const keys = Buffer.alloc(4 * raws.length);
+  raws.forEach((raw, i) => (LE ? keys.writeUInt32LE(raw, 4 * i) : keys.writeUInt32BE(raw, 4 * i)));
+  return keys;
 }
 
 /** Host-order u64 as a double (exact below 2^53). */
