@@ -4,7 +4,7 @@
 // more take. Method: topology.ts (lab, threaded NAPI), gen.ts (generator), counters.ts.
 //
 //   node dist/bench/kernel/run.js [--quick] [--seconds 3] [--reps 5] [--n 10,10000,100000,1000000]
-//       [--iptables-n 10,1000,10000] [--receivers none,xdp-guard,nftables,ipset,iptables]
+//       [--iptables-n 10,1000,10000] [--receivers none,xdp-pass,xdp-guard,nftables,nft-interval,ipset,iptables]
 //       [--rx-cpu 0] [--gen-cpu 1] [--miss-pps 250000|0] [--ttb 30] [--no-doc]
 //   QUICK=1 is --quick: a one-minute smoke run (1 s runs, 1 rep, N up to 10 k), docs untouched.
 //
