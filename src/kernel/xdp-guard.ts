@@ -160,8 +160,7 @@ function writeKey(buf: Buffer, off: number, m: KeyedMap, p: XdpPrefix): void {
     buf.set(p.bytes, off);
     return;
   }
-  if (LE) buf.writeUInt32LE(p.bits, off);
-  else buf.writeUInt32BE(p.bits, off);
+  writeU32(buf, p.bits, off);
   buf.set(p.bytes, off + 4);
 }
 
@@ -173,7 +172,7 @@ function keyText(buf: Buffer, off: number, m: KeyedMap): string {
     case 'blk_v6':
       return formatIPv6(buf, off);
     default: {
-      const bits = LE ? buf.readUInt32LE(off) : buf.readUInt32BE(off);
+      const bits = readU32(buf, off);
       const v4 = m === 'net_v4' || m === 'allow_v4';
       const addr = v4 ? formatIPv4(buf.readUInt32BE(off + 4)) : formatIPv6(buf, off + 4);
       return bits === (v4 ? 32 : 128) ? addr : `${addr}/${bits}`;
@@ -494,7 +493,7 @@ export class XdpGuard {
       bloom_shift: this.table.bloomShift,
       pad: 0,
     };
-    CFG_FIELDS.forEach((f, i) => (LE ? v.writeUInt32LE(values[f] >>> 0, 4 * i) : v.writeUInt32BE(values[f] >>> 0, 4 * i)));
+    CFG_FIELDS.forEach((f, i) => writeU32(v, values[f], 4 * i));
     const fd = this.fds.cfg;
     this.call('write settings', () => this.bpf.mapUpdate(fd, Buffer.alloc(4), v, 0));
   }
@@ -762,7 +761,7 @@ export class XdpGuard {
     const tab = this.call('read tab_v4', () => this.bpf.mapLookupBatch(this.fds.tab_v4, 4, BUCKET_SIZE, t.buckets));
     const hash = this.call('read blk_v4', () => this.bpf.mapLookupBatch(this.fds.blk_v4, 4, VALUE_SIZE, this.maxBlocks));
     this.hashV4 = new Set<number>();
-    for (let i = 0; i < hash.count; i++) this.hashV4.add(LE ? hash.keys.readUInt32LE(4 * i) : hash.keys.readUInt32BE(4 * i));
+    for (let i = 0; i < hash.count; i++) this.hashV4.add(readU32(hash.keys, 4 * i));
     const bloom = this.call('read bloom_v4', () => this.bpf.mapLookupBatch(this.fds.bloom_v4, 4, 8, t.bloomWords));
     t.loadFrom(tab.keys, tab.values, tab.count, this.hashV4, bloom);
     // A blk_v4 entry always counts as a block: a bucket it hashes to gets its flag if it lacked it.
@@ -846,7 +845,7 @@ export class XdpGuard {
     const out = { dropped: { packets: 0, bytes: 0 } } as XdpStats;
     for (const name of XDP_STAT_NAMES) out[name] = { packets: 0, bytes: 0 };
     for (let i = 0; i < r.count; i++) {
-      const idx = LE ? r.keys.readUInt32LE(i * 4) : r.keys.readUInt32BE(i * 4);
+      const idx = readU32(r.keys, i * 4);
       const name = XDP_STAT_NAMES[idx];
       if (name === undefined) continue;
       let packets = 0;
@@ -943,9 +942,19 @@ export class XdpGuard {
 }
 
 /** blk_v4 keys for raw addresses (xdp-table.ts): each u32 in host order, i.e. the packet's bytes. */
+/** A u32 in the host's byte order (how map keys and values of __u32 are laid out). */
+function readU32(b: Buffer, off: number): number {
+  return LE ? b.readUInt32LE(off) : b.readUInt32BE(off);
+}
+
+function writeU32(b: Buffer, v: number, off: number): void {
+  if (LE) b.writeUInt32LE(v >>> 0, off);
+  else b.writeUInt32BE(v >>> 0, off);
+}
+
 function rawKeys(raws: readonly number[]): Buffer {
   const keys = Buffer.alloc(4 * raws.length);
-  raws.forEach((raw, i) => (LE ? keys.writeUInt32LE(raw, 4 * i) : keys.writeUInt32BE(raw, 4 * i)));
+  raws.forEach((raw, i) => writeU32(keys, raw, 4 * i));
   return keys;
 }
 
