@@ -28,17 +28,29 @@ export function listAddress(i: number): number {
   return (BASE | x) >>> 0;
 }
 
-export type Traffic = 'hit' | 'miss';
+/** Distinct sources of "miss-1k" traffic: a server's recurring clients rather than a cold sweep. */
+export const RECURRING_SOURCES = 1024;
+
+export type Traffic = 'hit' | 'miss' | 'miss-1k';
+export const TRAFFICS: readonly Traffic[] = ['hit', 'miss', 'miss-1k'];
+
+/** Legitimate traffic: sources not in the list (what a filter must pass). */
+export function isLegit(t: Traffic): boolean {
+  return t !== 'hit';
+}
 
 /**
  * Source addresses the generator cycles through. hit: min(N, 65536) entries spread evenly over
  * the list (so a per-address rule chain is walked halfway on average); miss: 65536 addresses that
- * are not in the list.
+ * are not in the list (each comes back only after 65,535 others: the filter's lines for it are
+ * cold, as with the reference tool's legitimate traffic); miss-1k: the first 1,024 of those
+ * (each comes back every 1,024 packets, as a server's active clients do).
  */
 export function trafficSources(traffic: Traffic, n: number): Uint32Array {
-  if (traffic === 'miss') {
-    const out = new Uint32Array(MAX_SOURCES);
-    for (let j = 0; j < MAX_SOURCES; j++) out[j] = listAddress(n + j);
+  if (isLegit(traffic)) {
+    const s = traffic === 'miss' ? MAX_SOURCES : RECURRING_SOURCES;
+    const out = new Uint32Array(s);
+    for (let j = 0; j < s; j++) out[j] = listAddress(n + j);
     return out;
   }
   if (n < 1) throw new RangeError('hit traffic needs a list of at least one entry');

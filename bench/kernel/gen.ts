@@ -1,7 +1,7 @@
 // The kernel benchmark's traffic generator, run by run.ts in the sender namespace:
 //
 //   ip netns exec SRC taskset -c 1 node dist/bench/kernel/gen.js --ifname DEV --dst-mac MAC
-//       --dst-ip A.B.C.D (--traffic hit|miss --n N | --source A.B.C.D [--proto udp|syn])
+//       --dst-ip A.B.C.D (--traffic hit|miss|miss-1k --n N | --source A.B.C.D [--proto udp|syn])
 //       --seconds S [--pps RATE] [--hold-dev DUMMY] [--cpu 1] [--batch 64] [--announce]
 //
 // Loads build/bpf/bench_gen.bpf.o, fills its source table with the traffic sources of
@@ -20,7 +20,7 @@
 
 import { readFileSync } from 'node:fs';
 import { bpfObjectPath } from '../../src/kernel/paths.js';
-import { trafficSources, type Traffic } from './addresses.js';
+import { trafficSources, TRAFFICS, type Traffic } from './addresses.js';
 import { benchNative, type BenchNative } from './addon.js';
 
 export interface GenResult {
@@ -67,8 +67,8 @@ function parseArgs(argv: string[]): GenArgs {
       case '--dst-mac': a.dstMac = v; break;
       case '--dst-ip': a.dstIp = v; break;
       case '--traffic':
-        if (v !== 'hit' && v !== 'miss') throw new Error('gen: --traffic is hit or miss');
-        a.traffic = v;
+        if (!TRAFFICS.includes(v as Traffic)) throw new Error(`gen: --traffic is one of ${TRAFFICS.join(', ')}`);
+        a.traffic = v as Traffic;
         break;
       case '--n': a.n = Number(v); break;
       case '--source': a.source = ipv4Bytes(v).readUInt32BE(0); a.traffic = 'hit'; a.n = 1; break;
