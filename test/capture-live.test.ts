@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../src/config/defaults.js';
 import { PALISADE_BIN } from './support/paths.js';
-import { requireRoot, requireTools, run } from './support/netns.js';
+import { requireRoot, requireTools, run } from './support/ns.js';
 import { waitFor } from './support/wait.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Lab, requireRoot, requireTools, type Peer } from './support/netns.js';
+import { Lab, type Peer } from './support/netns.js';
+import { requireRoot, requireTools } from './support/ns.js';
 import { PALISADE_BIN } from './support/paths.js';
 import { guessPassword, Sshd } from './support/sshd.js';
 

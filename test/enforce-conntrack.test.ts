@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { killConnections } from '../src/enforce/conntrack.js';
 import { PalisadeError } from '../src/errors.js';
-import { ADDR, Lab, nsExec, nsRun, requireRootAndTools } from './support/netns-lab.js';
+import { ADDR, Lab } from './support/netns-lab.js';
+import { nsExec, nsRun, requireRootAndTools } from './support/ns.js';
 
 /** Flows conntrack holds in the victim namespace with this original source. */
 function flows(lab: Lab, family: 'ipv4' | 'ipv6', src: string): number {
@@ -18,7 +19,7 @@ describe('conntrack: cutting a blocked source\'s connections', { concurrency: fa
   const held: ChildProcess[] = [];
 
   before(async () => {
-    requireRootAndTools(['ip', 'nft', 'conntrack']);
+    requireRootAndTools(['ip', 'nft', 'conntrack'], 'the conntrack test (nft and conntrack in network namespaces)');
     lab = await Lab.create('ct');
     // Something must use conntrack in the victim namespace for it to track flows there (as any
     // stateful firewall does): a table of the test's own that only counts established packets.

@@ -2,7 +2,8 @@
 
 import { IpsetEnforcer } from '../src/enforce/ipset/index.js';
 import { enforcerSuite, firewallSnapshot } from './support/enforce-suite.js';
-import { nsExec, nsRun, type Lab } from './support/netns-lab.js';
+import type { Lab } from './support/netns-lab.js';
+import { nsExec, nsRun } from './support/ns.js';
 
 const setOf = (t: string) => `palisade-${t.includes('/') ? (t.includes(':') ? 'v6net' : 'v4net') : t.includes(':') ? 'v6' : 'v4'}`;
 

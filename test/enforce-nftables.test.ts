@@ -2,7 +2,7 @@
 
 import { NftablesEnforcer } from '../src/enforce/nftables/index.js';
 import { enforcerSuite, firewallSnapshot } from './support/enforce-suite.js';
-import { nsExec, nsRun } from './support/netns-lab.js';
+import { nsExec, nsRun } from './support/ns.js';
 
 const setOf = (t: string) => (t.includes('/') ? (t.includes(':') ? 'v6net' : 'v4net') : t.includes(':') ? 'v6' : 'v4');
 

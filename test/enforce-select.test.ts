@@ -10,7 +10,8 @@ import { DryRunEnforcer } from '../src/enforce/dryrun/index.js';
 import { IpsetEnforcer } from '../src/enforce/ipset/index.js';
 import { NftablesEnforcer } from '../src/enforce/nftables/index.js';
 import { selectEnforcer } from '../src/enforce/select.js';
-import { createNamespace, nsRun, requireRootAndTools } from './support/netns-lab.js';
+import { createNamespace } from './support/netns-lab.js';
+import { nsRun, requireRootAndTools } from './support/ns.js';
 
 function which(tool: string): string {
   for (const dir of (process.env.PATH ?? '').split(':')) {
@@ -33,7 +34,7 @@ describe('selectEnforcer', { concurrency: false }, () => {
   const firewall = () => ['nft list ruleset', 'iptables-save', 'ip6tables-save', 'ipset save'].map((c) => nsRun(ns.ns, c.split(' ')).stdout.replace(/^# .*$/gm, '')).join('\n');
 
   before(() => {
-    requireRootAndTools(['ip', 'nft', 'ipset', 'iptables', 'ip6tables']);
+    requireRootAndTools(['ip', 'nft', 'ipset', 'iptables', 'ip6tables'], 'backend selection (nft, ipset and iptables probed in a namespace)');
     ns = createNamespace('sel');
     tmp = mkdtempSync(path.join(tmpdir(), 'pal-enf-sel-'));
   });

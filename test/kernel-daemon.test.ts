@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PALISADE_BIN } from './support/paths.js';
-import { Lab, requireRoot, requireTools, type Peer } from './support/netns.js';
+import { Lab, type Peer } from './support/netns.js';
+import { requireRoot, requireTools } from './support/ns.js';
 import { startTcpListener, tcpConnects } from './support/ns-tcp.js';
 import { waitFor } from './support/wait.js';
 

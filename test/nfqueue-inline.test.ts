@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nativePath } from '../src/kernel/native.js';
-import { Lab, requireRoot, requireTools, type Peer } from './support/netns.js';
+import { Lab, type Peer } from './support/netns.js';
+import { requireRoot, requireTools } from './support/ns.js';
 import { PALISADE_BIN } from './support/paths.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -4,7 +4,8 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lab, requireRoot } from './support/netns.js';
+import { Lab } from './support/netns.js';
+import { requireRoot } from './support/ns.js';
 import { startTcpListener, tcpConnects } from './support/ns-tcp.js';
 
 describe('test lab', () => {

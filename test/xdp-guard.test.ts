@@ -14,7 +14,8 @@ import type { BlockEntry } from '../src/decide/decision.js';
 import { defaultConfig } from '../src/config/defaults.js';
 import { DryRunEnforcer } from '../src/enforce/dryrun/index.js';
 import { selectEnforcer } from '../src/enforce/select.js';
-import { requireRootAndTools, XADDR, XdpLab, XPORT, nsRun } from './support/xdp-lab.js';
+import { nsRun, requireRootAndTools } from './support/ns.js';
+import { XADDR, XdpLab, XPORT } from './support/xdp-lab.js';
 import { existsSync } from 'node:fs';
 import { bpfObjectPath } from '../src/kernel/paths.js';
 import { PALISADE_BIN, REPO_ROOT } from './support/paths.js';
@@ -41,7 +42,7 @@ describe('XDP guard and xdp enforcer (root, namespaces)', { concurrency: false, 
   let mode = '';
 
   before(async () => {
-    requireRootAndTools(['ip', 'bpftool']);
+    requireRootAndTools(['ip', 'bpftool'], 'the XDP tests (BPF programs, network namespaces)');
     if (!existsSync(bpfObjectPath('xdp_guard'))) throw new Error(`BUILD MISSING: ${bpfObjectPath('xdp_guard')} (run make build)`);
     lab = await XdpLab.create('g');
   });

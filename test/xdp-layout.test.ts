@@ -24,6 +24,7 @@ import {
   VALUE_SIZE,
   XDP_STAT_NAMES,
 } from '../src/kernel/xdp-guard.js';
+import { requireRoot } from './support/ns.js';
 
 interface BtfType {
   id: number;
@@ -127,7 +128,7 @@ describe('xdp_guard layouts: C and TypeScript agree', () => {
   });
 
   it('the loaded maps have the key and value sizes the TypeScript side writes (root)', () => {
-    if (process.geteuid?.() !== 0) throw new Error('NOT ROOT: loading the XDP object needs root (make test and CI run as root)');
+    requireRoot('loading the XDP object');
     const bpf = bpfAddon();
     const obj = bpf.bpfLoad(bpfObjectPath('xdp_guard'), { blk_v4: 1000, blk_v6: 1000, net_v4: 1000, net_v6: 1000 });
     try {

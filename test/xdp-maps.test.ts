@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { toPrefixes, XdpGuard } from '../src/kernel/xdp-guard.js';
 import { rawOf, tabHash } from '../src/kernel/xdp-table.js';
 import { PalisadeError } from '../src/errors.js';
+import { requireRoot } from './support/ns.js';
 
 interface DumpEntry {
   key: string[];
@@ -64,7 +65,7 @@ function bloomBits(g: XdpGuard): number[] {
 describe('XdpGuard maps (root, not attached)', () => {
   let g: XdpGuard;
   before(() => {
-    if (process.geteuid?.() !== 0) throw new Error('NOT ROOT: loading the XDP guard needs root (make test and CI run as root)');
+    requireRoot('loading the XDP guard');
     g = XdpGuard.load({ iface: 'pal-notattached', maxBlocks: 64 });
   });
   after(() => g?.close());

@@ -9,7 +9,8 @@ import { parseCidr } from '../../src/decode/ip-addr.js';
 import { DryRunEnforcer } from '../../src/enforce/dryrun/index.js';
 import type { Enforcer } from '../../src/enforce/enforcer.js';
 import { PalisadeError } from '../../src/errors.js';
-import { ADDR, ATTACKER_SOURCES, Lab, nsRun, requireRootAndTools } from './netns-lab.js';
+import { ADDR, ATTACKER_SOURCES, Lab } from './netns-lab.js';
+import { nsRun, requireRootAndTools } from './ns.js';
 
 export type KernelEnforcer = Enforcer & { drops(): Promise<{ packets: number; bytes: number }> };
 
@@ -59,7 +60,7 @@ export function enforcerSuite(b: BackendUnderTest): void {
     const base = () => [entry(ADDR.blocked4), entry(ADDR.blocked6), entry(ADDR.net4), entry(ADDR.net6)];
 
     before(async () => {
-      requireRootAndTools(b.tools);
+      requireRootAndTools(b.tools, `the ${b.kind} enforce tests (network namespaces)`);
       lab = await Lab.create(b.kind === 'nftables' ? 'nft' : 'ips');
       enf = b.make(lab);
     });

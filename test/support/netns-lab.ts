@@ -1,11 +1,12 @@
 // A pair of network namespaces for enforce tests: a victim (where the enforcer runs and a TCP
 // server listens) and an attacker with several source addresses, joined by a veth pair, IPv4 and
 // IPv6 (nodad, usable at once). Everything is created under unique names and deleted on close()
-// and, failing that, when the process exits. Never touches the root namespace's firewall.
+// and, failing that, when the process exits (ns.ts). Never touches the root namespace's firewall.
 
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshNamespace, ip, removeNamespace } from './ns.js';
 import { startTcpListener } from './ns-tcp.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -33,72 +34,10 @@ export const ATTACKER_SOURCES = [ADDR.blocked4, ADDR.neighbour4, ADDR.inNet4, AD
 
 export const PORT = 7777;
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Fails loudly (never skips) when the test cannot run here; `what` says why it needs root. */
-export function requireRootAndTools(tools: string[], what = 'the enforce tests drive nft/iptables/ipset in network namespaces'): void {
-  if (typeof process.geteuid === 'function' && process.geteuid() !== 0) {
-    throw new Error(`NOT ROOT: ${what}; run them as root (make test and CI do)`);
-  }
-  for (const tool of tools) {
-    const r = spawnSync(tool, tool === 'ip' ? ['-V'] : ['--version'], { encoding: 'utf8' });
-    if (r.error || r.status !== 0) throw new Error(`REQUIRED TOOL MISSING: '${tool}' does not run here (${r.error?.message ?? r.stderr.trim()})`);
-  }
-}
-
-const live = new Set<string>();
-process.on('exit', () => {
-  for (const ns of live) spawnSync('ip', ['netns', 'del', ns]);
-});
-
-export function ip(args: string[]): void {
-  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/**
- * A namespace of this run, made afresh (a leftover of a killed run is replaced): loopback up, and
- * no duplicate address detection anywhere (link-local addresses included), so addresses are
- * usable at once and neighbour discovery does not wait on tentative ones. Deleted at exit at the
- * latest.
- */
-export function freshNamespace(ns: string): void {
-  spawnSync('ip', ['netns', 'del', ns]);
-  ip(['netns', 'add', ns]);
-  live.add(ns);
-  ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-  for (const key of ['all', 'default']) {
-    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${key}.accept_dad=0`, `net.ipv6.conf.${key}.dad_transmits=0`]);
-  }
-}
-
-/** Deletes a namespace made by freshNamespace or createNamespace. */
-export function removeNamespace(ns: string): void {
-  spawnSync('ip', ['netns', 'del', ns]);
-  live.delete(ns);
-}
-
-export function nsRun(ns: string, argv: string[], stdin?: string): RunResult {
-  const r = spawnSync('ip', ['netns', 'exec', ns, ...argv], { input: stdin ?? '', encoding: 'utf8' });
-  return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-/** Runs and throws with the tool's stderr when it fails (test set-up and behind-the-back edits). */
-export function nsExec(ns: string, argv: string[], stdin?: string): string {
-  const r = nsRun(ns, argv, stdin);
-  if (r.code !== 0) throw new Error(`${argv.join(' ')} in ${ns} failed: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
 /** One namespace alone (for probes that need no traffic). */
 export function createNamespace(tag: string): { ns: string; close(): void } {
   const ns = `pal-enf-${tag}-${process.pid}`;
-  spawnSync('ip', ['netns', 'del', ns]);
-  ip(['netns', 'add', ns]);
-  live.add(ns);
+  freshNamespace(ns);
   return {
     ns,
     close() {

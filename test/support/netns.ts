@@ -1,24 +1,9 @@
 // A small lab of network namespaces for privileged tests: one victim joined to any number of peer
 // namespaces by veth pairs, IPv4 and IPv6. Names carry the test's pid so parallel runs never collide,
-// and dispose() deletes everything it created (namespaces take their veth ends with them).
+// and dispose() deletes everything it created (namespaces take their veth ends with them; ns.ts
+// deletes them at exit when a test dies first). Namespaces come from ns.ts's freshNamespace (no DAD).
 
-import { execFileSync, spawnSync } from 'node:child_process';
-
-export function run(cmd: string, args: string[], opts: { input?: string; allowFail?: boolean } = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { input: opts.input, encoding: 'utf8' });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-export function requireRoot(what: string): void {
-  if (process.getuid?.() !== 0) throw new Error(`${what} needs root (network namespaces, nftables): run the tests as root, as make test and CI do`);
-}
-
-export function requireTools(...tools: string[]): void {
-  const missing = tools.filter((t) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t]).status !== 0);
-  if (missing.length > 0) throw new Error(`missing tools: ${missing.join(', ')} (make test installs them: see APT_TEST in the Makefile)`);
-}
+import { freshNamespace, removeNamespace, run } from './ns.js';
 
 export interface Peer {
   ns: string;
@@ -45,8 +30,7 @@ export class Lab {
   constructor(prefix: string) {
     this.tag = `${prefix}${process.pid % 100000}`;
     this.victim = `${this.tag}-v`;
-    run('ip', ['netns', 'add', this.victim]);
-    this.exec(this.victim, ['ip', 'link', 'set', 'lo', 'up']);
+    freshNamespace(this.victim);
   }
 
   /** Adds a peer namespace on its own /24 and /64: 10.<a>.<n>.2 and fd00:<a>:<n>::2. */
@@ -59,7 +43,7 @@ export class Lab {
     const ifname = (suffix: string) => `${this.tag.slice(0, 15 - suffix.length)}${suffix}`;
     const vEnd = ifname(`v${n}`);
     const pEnd = ifname(`p${n}`);
-    run('ip', ['netns', 'add', ns]);
+    freshNamespace(ns);
     // Remembered at once: a step below that fails must not leave the namespace behind.
     this.namespaces.push(ns);
     run('ip', ['link', 'add', vEnd, 'netns', this.victim, 'type', 'veth', 'peer', 'name', pEnd, 'netns', ns]);
@@ -67,7 +51,6 @@ export class Lab {
     this.exec(this.victim, ['ip', 'addr', 'add', `${peer.victimV4}/24`, 'dev', vEnd]);
     this.exec(this.victim, ['ip', '-6', 'addr', 'add', `${peer.victimV6}/64`, 'dev', vEnd, 'nodad']);
     this.exec(this.victim, ['ip', 'link', 'set', vEnd, 'up']);
-    this.exec(ns, ['ip', 'link', 'set', 'lo', 'up']);
     this.exec(ns, ['ip', 'addr', 'add', `${peer.v4}/24`, 'dev', pEnd]);
     this.exec(ns, ['ip', '-6', 'addr', 'add', `${peer.v6}/64`, 'dev', pEnd, 'nodad']);
     this.exec(ns, ['ip', 'link', 'set', pEnd, 'up']);
@@ -85,13 +68,7 @@ export class Lab {
   }
 
   dispose(): void {
-    for (const ns of this.namespaces) run('ip', ['netns', 'del', ns], { allowFail: true });
-    run('ip', ['netns', 'del', this.victim], { allowFail: true });
+    for (const ns of this.namespaces) removeNamespace(ns);
+    removeNamespace(this.victim);
   }
-}
-
-/** Every namespace this process's labs would have created (for a last-resort cleanup). */
-export function leftoverNamespaces(prefix: string): string[] {
-  const out = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return out.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(prefix));
 }

@@ -2,21 +2,14 @@
 // in a fourth "switch" namespace, so both reach the victim through the same interface (vic0) that
 // the guard protects. IPv4 10.98.0.0/16 and IPv6 fd98::/64, no DAD. The victim runs the TCP
 // listener and the agent (xdp-agent.js) that drives the real XDP code inside its namespace.
-// Names carry the pid; close() deletes everything, and netns-lab's exit hook does it on failure.
+// Names carry the pid; close() deletes everything, and ns.ts's exit hook does it on failure.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freshNamespace, ip, nsRun, removeNamespace, requireRootAndTools as requireRoot } from './netns-lab.js';
+import { freshNamespace, ip, removeNamespace } from './ns.js';
 import { startTcpListener } from './ns-tcp.js';
-
-export { nsRun };
-
-/** Fails loudly (never skips) when the XDP tests cannot run here. */
-export function requireRootAndTools(tools: string[]): void {
-  requireRoot(tools, 'the XDP tests load BPF programs and build network namespaces');
-}
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
