@@ -26,6 +26,9 @@ describe('V4Table', () => {
     assert.equal(tabBuckets(1_001_024), 131_072);
     assert.equal(bloomWords(64), 64);
     assert.equal(bloomWords(1_001_024), 131_072);
+    // Other densities (the benchmark's --filter-bits): 1 M addresses at 2 bits is 256 KB, at 16 is 2 MB.
+    assert.equal(bloomWords(1_001_024, 2) * 8, 256 * 1024);
+    assert.equal(bloomWords(1_001_024, 16) * 8, 2 * 1024 * 1024);
     assert.throws(() => new V4Table(100, 64, 1), /power of two/);
   });
 

@@ -5,7 +5,7 @@
 //
 //   node dist/bench/kernel/run.js [--quick] [--seconds 3] [--reps 5] [--n 10,10000,100000,1000000]
 //       [--iptables-n 10,1000,10000] [--receivers none,xdp-pass,xdp-guard,nftables,nft-interval,ipset,iptables]
-//       [--rx-cpu 0] [--gen-cpu 1] [--miss-pps 250000|0] [--ttb 30] [--no-doc]
+//       [--rx-cpu 0] [--gen-cpu 1] [--miss-pps 250000|0] [--ttb 30] [--filter-bits 8] [--no-doc]
 //   QUICK=1 is --quick: a one-minute smoke run (1 s runs, 1 rep, N up to 10 k), docs untouched.
 //
 // As root. The process creates the namespaces pal-kbench-<pid>-{src,dst}, re-runs itself inside
@@ -24,7 +24,8 @@ import { loadNative } from '../../src/kernel/native.js';
 import { bpfObjectPath, packageRoot } from '../../src/kernel/paths.js';
 import { freshAddress, isLegit, listAddresses, type Traffic } from './addresses.js';
 import { delta, snapshot, ticksPerSecond } from './counters.js';
-import { tryRun } from './exec.js';
+import { run, tryRun } from './exec.js';
+import { describeLatency, type LatencyPoint } from './memory-latency.js';
 import type { GenResult } from './gen.js';
 import { IpsetReceiver, NftablesReceiver, NftIntervalReceiver, NoFilter, PerAddressIptables, XdpPass, type Receiver, type ReceiverName } from './receivers.js';
 import { fmtN, markdownProgramCosts, markdownRatios, markdownTable, markdownVerdicts, summarize, type InsertRecord, type ProgramCostRecord, type RunRecord } from './report.js';
@@ -58,6 +59,11 @@ interface Args {
    * overhead on traffic it passes, is compared at one fixed rate the receiver can always take.
    */
   missPps: number;
+  /**
+   * The XDP guard's filter (bloom_v4) bits per blocked address it is sized for: 8 as the daemon
+   * runs it; other values measure what the filter's size buys against its false positives.
+   */
+  filterBits: number;
 }
 
 function fail(msg: string): never {
@@ -68,8 +74,8 @@ function fail(msg: string): never {
 function parseArgs(argv: string[]): Args {
   const quick = argv.includes('--quick') || process.env.QUICK === '1';
   const a: Args = quick
-    ? { quick, seconds: 1, reps: 1, ns: [10, 10_000], iptablesNs: [10, 1000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: false, inside: false, ttb: 5, missPps: 250_000 }
-    : { quick, seconds: 3, reps: 5, ns: [10, 10_000, 100_000, 1_000_000], iptablesNs: [10, 1000, 10_000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: true, inside: false, ttb: 30, missPps: 250_000 };
+    ? { quick, seconds: 1, reps: 1, ns: [10, 10_000], iptablesNs: [10, 1000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: false, inside: false, ttb: 5, missPps: 250_000, filterBits: 8 }
+    : { quick, seconds: 3, reps: 5, ns: [10, 10_000, 100_000, 1_000_000], iptablesNs: [10, 1000, 10_000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: true, inside: false, ttb: 30, missPps: 250_000, filterBits: 8 };
   const list = (v: string | undefined, what: string) => {
     const xs = (v ?? '').split(',').map(Number);
     if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1 || x > 4_000_000)) fail(`${what} takes a comma-separated list of sizes (1 to 4000000)`);
@@ -89,6 +95,7 @@ function parseArgs(argv: string[]): Args {
       case '--ttb': a.ttb = Number(v); i++; break;
       case '--miss-pps': a.missPps = Number(v); i++; break;
       case '--gen-cpu': a.genCpu = Number(v); i++; break;
+      case '--filter-bits': a.filterBits = Number(v); i++; break;
       case '--receivers': {
         const rs = (v ?? '').split(',') as ReceiverName[];
         const bad = rs.filter((r) => !ALL_RECEIVERS.includes(r));
@@ -102,6 +109,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (!(a.seconds > 0 && a.seconds <= 60)) fail('--seconds must be between 0 and 60');
   if (!Number.isInteger(a.reps) || a.reps < 1) fail('--reps must be a positive integer');
+  if (!Number.isInteger(a.filterBits) || a.filterBits < 1 || a.filterBits > 64) fail('--filter-bits must be an integer from 1 to 64');
   if (!Number.isInteger(a.missPps) || (a.missPps !== 0 && (a.missPps < 1000 || a.missPps > 5_000_000))) fail('--miss-pps must be 0 (flat out) or 1000 to 5000000 packets/s');
   const cpus = os.cpus().length;
   for (const [k, c] of [['--rx-cpu', a.rxCpu], ['--gen-cpu', a.genCpu]] as const) {
@@ -368,13 +376,16 @@ async function inside(args: Args): Promise<void> {
   const ctx: Context = { lab, args, dstMac: deviceMac(lab.dstDev), napiPid: 0, runs: [], inserts: [], programCosts: [] };
   repin(ctx);
   const startedAt = new Date();
+  // On the receive CPU, before any traffic: what one read of a structure of each size costs here.
+  const memory = JSON.parse(run(['taskset', '-c', String(args.rxCpu), process.execPath, path.join(path.dirname(fileURLToPath(import.meta.url)), 'memory-latency.js'), '--json'])) as LatencyPoint[];
+  log(`memory latency (random reads, idle, CPU ${args.rxCpu}): ${describeLatency(memory)}`);
   const load0 = os.loadavg();
   log(`kernel ${os.release()}, ${os.cpus().length} CPUs, load ${load0.map((x) => x.toFixed(2)).join(' ')}; ` +
     `${args.seconds} s x ${args.reps} per case; NAPI kthread ${ctx.napiPid} on CPU ${args.rxCpu} (SCHED_FIFO ${NAPI_PRIO}), generator on CPU ${args.genCpu}`);
 
   const make: Record<ReceiverName, () => Receiver> = {
     none: () => new NoFilter(),
-    'xdp-guard': () => new XdpGuardReceiver(lab.dstDev),
+    'xdp-guard': () => new XdpGuardReceiver(lab.dstDev, args.filterBits),
     nftables: () => new NftablesReceiver(),
     ipset: () => new IpsetReceiver(),
     iptables: () => new PerAddressIptables(),
@@ -422,7 +433,9 @@ async function inside(args: Args): Promise<void> {
     `Machine: ${ver.cpu}, ${ver.cpus} CPUs, Linux ${ver.kernel}, ${ver.nft}, ${ver.ipset}, ${ver.iptables}. ` +
     `Load average ${load0.map((x) => x.toFixed(2)).join(' ')} at the start, ${load1.map((x) => x.toFixed(2)).join(' ')} at the end (the VM is shared). ` +
     `Generator: median ${(genPerCpu / 1e6).toFixed(1)} M packets per CPU-second of its thread, busy a median ${Math.round(genShare * 100)}% of each run ` +
-    `(the rest mostly asleep in the kernel's synchronize_rcu, twice per BPF_PROG_TEST_RUN call, and waiting for CPU ${args.genCpu}).`;
+    `(the rest mostly asleep in the kernel's synchronize_rcu, twice per BPF_PROG_TEST_RUN call, and waiting for CPU ${args.genCpu}). ` +
+    `Memory latency on the receive CPU (one dependent read to a random line of a buffer of each size, idle, \`bench/kernel/memory-latency.ts\`): ${describeLatency(memory)}.` +
+    (args.filterBits === 8 ? '' : ` XDP guard filter: ${args.filterBits} bits per blocked address (the daemon uses 8).`);
   const section = [
     header,
     '',
@@ -445,7 +458,7 @@ async function inside(args: Args): Promise<void> {
   const outDir = path.join(packageRoot(), 'bench', 'out');
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `kernel-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ startedAt, command, args, machine: ver, loadavg: { start: load0, end: load1 }, clkTck: ticksPerSecond(), how, runs: ctx.runs, inserts: ctx.inserts, programCosts: ctx.programCosts, timeToBlock: ttb, summary }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ startedAt, command, args, machine: ver, memoryLatency: memory, loadavg: { start: load0, end: load1 }, clkTck: ticksPerSecond(), how, runs: ctx.runs, inserts: ctx.inserts, programCosts: ctx.programCosts, timeToBlock: ttb, summary }, null, 2) + '\n');
   log(`results: ${path.relative(packageRoot(), file)}`);
   if (args.doc) writeDoc(section);
 }

@@ -20,7 +20,11 @@ export class XdpGuardReceiver implements Receiver {
   readonly touchesNapi = true;
   private enforcer: XdpEnforcer | null = null;
 
-  constructor(private readonly iface: string) {}
+  /** filterBits: bloom_v4 bits per blocked address (8 as the daemon runs it). */
+  constructor(
+    private readonly iface: string,
+    private readonly filterBits = 8,
+  ) {}
 
   private live(): XdpEnforcer {
     if (!this.enforcer) throw new Error('xdp-guard: used before load');
@@ -30,7 +34,7 @@ export class XdpGuardReceiver implements Receiver {
   async load(addrs: Uint32Array): Promise<number> {
     await this.clear();
     // Block maps sized as policy.max_blocks would be for N (at least the default 100 k).
-    this.enforcer = XdpEnforcer.open({ interfaces: [this.iface], mode: 'native', maxBlocks: Math.max(100_000, addrs.length + 1024) });
+    this.enforcer = XdpEnforcer.open({ interfaces: [this.iface], mode: 'native', maxBlocks: Math.max(100_000, addrs.length + 1024), filterBitsPerAddr: this.filterBits });
     if (this.enforcer.modes()[this.iface] !== 'native') throw new Error(`xdp-guard: attached ${this.enforcer.modes()[this.iface]}, native expected on veth`);
     const entries = blockEntries(addrs);
     const t0 = process.hrtime.bigint();

@@ -99,6 +99,12 @@ export interface XdpGuardOptions {
   maxBlocks?: number;
   /** max_entries of each whitelist trie. */
   maxAllow?: number;
+  /**
+   * bloom_v4 bits per address of maxBlocks (default 8: about 1 legitimate packet in 20 reads the
+   * table at maxBlocks). Only the benchmark changes it, to measure the filter's size against its
+   * false positives (docs/benchmarks.md).
+   */
+  filterBitsPerAddr?: number;
   /** Ring buffer bytes (a power of two, at least a page). */
   ringBytes?: number;
   /** Compiled object (default build/bpf/xdp_guard.bpf.o). */
@@ -323,7 +329,7 @@ export class XdpGuard {
     this.objectPath = opts.objectPath ?? bpfObjectPath('xdp_guard');
     this.bpf = bpf;
     const buckets = tabBuckets(this.maxBlocks);
-    const words = bloomWords(this.maxBlocks);
+    const words = bloomWords(this.maxBlocks, opts.filterBitsPerAddr);
     this.table = new V4Table(buckets, words, randomBytes(4).readUInt32LE(0));
     const sizes: Record<string, number> = { tab_v4: buckets, bloom_v4: words, blk_v4: this.maxBlocks, blk_v6: this.maxBlocks, net_v4: this.maxBlocks, net_v6: this.maxBlocks, allow_v4: this.maxAllow, allow_v6: this.maxAllow };
     if (opts.ringBytes !== undefined) sizes.events = opts.ringBytes;
@@ -369,6 +375,10 @@ export class XdpGuard {
     }
     if (opts.maxBlocks !== undefined && !(Number.isInteger(opts.maxBlocks) && opts.maxBlocks > 0)) {
       throw new PalisadeError('PALISADE_ERR_XDP', `xdp: maxBlocks must be a positive integer, got ${opts.maxBlocks}`);
+    }
+    const fb = opts.filterBitsPerAddr;
+    if (fb !== undefined && !(Number.isInteger(fb) && fb >= 1 && fb <= 64)) {
+      throw new PalisadeError('PALISADE_ERR_XDP', `xdp: filterBitsPerAddr must be an integer from 1 to 64, got ${fb}`);
     }
     return new XdpGuard(opts, bpf);
   }

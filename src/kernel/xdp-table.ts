@@ -35,10 +35,10 @@ export function tabBuckets(maxBlocks: number): number {
   return nb;
 }
 
-/** bloom_v4 words (u64) for up to `maxBlocks` addresses: a power of two. */
-export function bloomWords(maxBlocks: number): number {
+/** bloom_v4 words (u64) for up to `maxBlocks` addresses at `bitsPerAddr` bits each: a power of two. */
+export function bloomWords(maxBlocks: number, bitsPerAddr = BLOOM_BITS_PER_ADDR): number {
   let bits = MIN_BLOOM_BITS;
-  while (bits < maxBlocks * BLOOM_BITS_PER_ADDR && bits / 64 < MAX_BLOOM_WORDS) bits *= 2;
+  while (bits < maxBlocks * bitsPerAddr && bits / 64 < MAX_BLOOM_WORDS) bits *= 2;
   return bits / 64;
 }
 

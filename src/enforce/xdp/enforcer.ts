@@ -26,6 +26,8 @@ export interface XdpEnforcerOptions {
   maxBlocks: number;
   /** The compiled guard (default build/bpf/xdp_guard.bpf.o; tests point elsewhere). */
   objectPath?: string;
+  /** The guard's filter size (XdpGuardOptions.filterBitsPerAddr; the benchmark's knob). */
+  filterBitsPerAddr?: number;
   /** Wall clock, seconds since the epoch. */
   now?: () => number;
 }
@@ -61,7 +63,7 @@ export class XdpEnforcer implements Enforcer {
     const guards: XdpGuard[] = [];
     try {
       for (const iface of new Set(opts.interfaces)) {
-        guards.push(acquireXdpGuard({ iface, mode: opts.mode, maxBlocks: opts.maxBlocks, objectPath: opts.objectPath }));
+        guards.push(acquireXdpGuard({ iface, mode: opts.mode, maxBlocks: opts.maxBlocks, objectPath: opts.objectPath, filterBitsPerAddr: opts.filterBitsPerAddr }));
       }
     } catch (err) {
       for (const g of guards) releaseXdpGuard(g);
