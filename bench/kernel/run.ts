@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNative } from '../../src/kernel/native.js';
 import { bpfObjectPath, packageRoot } from '../../src/kernel/paths.js';
+import { BLOOM_BITS_PER_ADDR } from '../../src/kernel/xdp-table.js';
 import { freshAddress, isLegit, listAddresses, type Traffic } from './addresses.js';
 import { delta, snapshot, ticksPerSecond } from './counters.js';
 import { run, tryRun } from './exec.js';
@@ -60,8 +61,9 @@ interface Args {
    */
   missPps: number;
   /**
-   * The XDP guard's filter (bloom_v4) bits per blocked address it is sized for: 8 as the daemon
-   * runs it; other values measure what the filter's size buys against its false positives.
+   * The XDP guard's filter (bloom_v4) bits per blocked address it is sized for: the daemon's
+   * BLOOM_BITS_PER_ADDR by default; other values measure what the filter's size buys against
+   * its false positives.
    */
   filterBits: number;
 }
@@ -74,8 +76,8 @@ function fail(msg: string): never {
 function parseArgs(argv: string[]): Args {
   const quick = argv.includes('--quick') || process.env.QUICK === '1';
   const a: Args = quick
-    ? { quick, seconds: 1, reps: 1, ns: [10, 10_000], iptablesNs: [10, 1000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: false, inside: false, ttb: 5, missPps: 250_000, filterBits: 8 }
-    : { quick, seconds: 3, reps: 5, ns: [10, 10_000, 100_000, 1_000_000], iptablesNs: [10, 1000, 10_000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: true, inside: false, ttb: 30, missPps: 250_000, filterBits: 8 };
+    ? { quick, seconds: 1, reps: 1, ns: [10, 10_000], iptablesNs: [10, 1000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: false, inside: false, ttb: 5, missPps: 250_000, filterBits: BLOOM_BITS_PER_ADDR }
+    : { quick, seconds: 3, reps: 5, ns: [10, 10_000, 100_000, 1_000_000], iptablesNs: [10, 1000, 10_000], receivers: ALL_RECEIVERS, rxCpu: 0, genCpu: 1, doc: true, inside: false, ttb: 30, missPps: 250_000, filterBits: BLOOM_BITS_PER_ADDR };
   const list = (v: string | undefined, what: string) => {
     const xs = (v ?? '').split(',').map(Number);
     if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1 || x > 4_000_000)) fail(`${what} takes a comma-separated list of sizes (1 to 4000000)`);
@@ -435,7 +437,7 @@ async function inside(args: Args): Promise<void> {
     `Generator: median ${(genPerCpu / 1e6).toFixed(1)} M packets per CPU-second of its thread, busy a median ${Math.round(genShare * 100)}% of each run ` +
     `(the rest mostly asleep in the kernel's synchronize_rcu, twice per BPF_PROG_TEST_RUN call, and waiting for CPU ${args.genCpu}). ` +
     `Memory latency on the receive CPU (one dependent read to a random line of a buffer of each size, idle, \`bench/kernel/memory-latency.ts\`): ${describeLatency(memory)}.` +
-    (args.filterBits === 8 ? '' : ` XDP guard filter: ${args.filterBits} bits per blocked address (the daemon uses 8).`);
+    (args.filterBits === BLOOM_BITS_PER_ADDR ? '' : ` XDP guard filter: ${args.filterBits} bits per blocked address (the daemon uses ${BLOOM_BITS_PER_ADDR}).`);
   const section = [
     header,
     '',

@@ -7,6 +7,7 @@
 // "add one" times XdpEnforcer.apply([one]): map updates from the process, no tool started.
 
 import { XdpEnforcer } from '../../src/enforce/xdp/index.js';
+import { BLOOM_BITS_PER_ADDR } from '../../src/kernel/xdp-table.js';
 import { blockEntries, blockEntry } from './addresses.js';
 import { msSince } from './exec.js';
 import type { Receiver } from './receivers.js';
@@ -20,10 +21,10 @@ export class XdpGuardReceiver implements Receiver {
   readonly touchesNapi = true;
   private enforcer: XdpEnforcer | null = null;
 
-  /** filterBits: bloom_v4 bits per blocked address (8 as the daemon runs it). */
+  /** filterBits: bloom_v4 bits per blocked address (the daemon's by default). */
   constructor(
     private readonly iface: string,
-    private readonly filterBits = 8,
+    private readonly filterBits = BLOOM_BITS_PER_ADDR,
   ) {}
 
   private live(): XdpEnforcer {

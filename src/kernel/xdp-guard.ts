@@ -100,8 +100,8 @@ export interface XdpGuardOptions {
   /** max_entries of each whitelist trie. */
   maxAllow?: number;
   /**
-   * bloom_v4 bits per address of maxBlocks (default 8: about 1 legitimate packet in 20 reads the
-   * table at maxBlocks). Only the benchmark changes it, to measure the filter's size against its
+   * bloom_v4 bits per address of maxBlocks (default BLOOM_BITS_PER_ADDR, 8: about 1 legitimate
+   * packet in 20 reads the table at maxBlocks). Only the benchmark changes it, to measure the filter's size against its
    * false positives (docs/benchmarks.md).
    */
   filterBitsPerAddr?: number;
