@@ -80,6 +80,11 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Receive-core ns per arrived packet of one run (NaN when nothing arrived). */
+function nsPerPacket(r: RunRecord, clkTck: number): number {
+  return r.arrived > 0 ? (r.napiTicks * 1e9) / clkTck / r.arrived : NaN;
+}
+
 function rowOf(runs: RunRecord[], ins: InsertRecord | undefined, clkTck: number): Row {
   const r0 = runs[0];
   const med = (f: (r: RunRecord) => number) => median(runs.map(f));
@@ -106,7 +111,7 @@ function rowOf(runs: RunRecord[], ins: InsertRecord | undefined, clkTck: number)
     deliveredKpps: med((r) => r.delivered / r.genSeconds / 1e3),
     droppedKpps: med((r) => (r.arrived - r.delivered) / r.genSeconds / 1e3),
     rxCpuPct: med((r) => (100 * r.napiTicks) / clkTck / r.genSeconds),
-    nsPerPkt: med((r) => (r.arrived > 0 ? (r.napiTicks * 1e9) / clkTck / r.arrived : NaN)),
+    nsPerPkt: med((r) => nsPerPacket(r, clkTck)),
     nsPerPktSched: med((r) => (r.arrived > 0 ? r.napiRunNs / r.arrived : NaN)),
     loadS: ins && r0.receiver !== 'none' && r0.receiver !== 'xdp-pass' ? ins.loadMs / 1000 : null,
     addOneMs: ins && ins.addOneMs.length > 0 ? median(ins.addOneMs) : null,
@@ -131,7 +136,7 @@ export function summarize(runs: RunRecord[], inserts: InsertRecord[], clkTck: nu
   // Overheads on legitimate traffic: the median over repetitions of the ratio between runs of the
   // same repetition (measured back to back), so a slow spell of the shared machine that spans both
   // cancels out; null when the runs were not interleaved.
-  const perPkt = (r: RunRecord) => (r.arrived > 0 ? (r.napiTicks * 1e9) / clkTck / r.arrived : NaN);
+  const perPkt = (r: RunRecord) => nsPerPacket(r, clkTck);
   const paired = (a: ReceiverName, b: ReceiverName, n: number, traffic: Traffic = 'miss'): number | null => {
     const ra = runs.filter((r) => r.receiver === a && r.n === n && r.traffic === traffic);
     const ratios = ra.flatMap((x) => {

@@ -101,8 +101,8 @@ export interface XdpGuardOptions {
   maxAllow?: number;
   /**
    * bloom_v4 bits per address of maxBlocks (default BLOOM_BITS_PER_ADDR, 8: about 1 legitimate
-   * packet in 20 reads the table at maxBlocks). Only the benchmark changes it, to measure the filter's size against its
-   * false positives (docs/benchmarks.md).
+   * packet in 20 reads the table at maxBlocks). Only the benchmark changes it, to measure the
+   * filter's size against its false positives (docs/benchmarks.md).
    */
   filterBitsPerAddr?: number;
   /** Ring buffer bytes (a power of two, at least a page). */

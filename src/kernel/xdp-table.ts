@@ -270,12 +270,16 @@ export class V4Table {
     else this.bloomDel(raw);
     if (raw === 0) return; // 0.0.0.0 is always looked up in blk_v4, whatever its bucket says
     const b = this.bucketOf(raw);
-    const n = Math.max(0, this.spilled[b] + delta);
-    this.spilled[b] = n;
+    this.spilled[b] = Math.max(0, this.spilled[b] + delta);
+    this.syncOverflow(b);
+  }
+
+  /** Sets or clears bucket `b`'s overflow flag from its spill count; the bucket is dirty when the flag moved. */
+  private syncOverflow(b: number): void {
     const flagWord = b * BUCKET_WORDS + TAB_SLOTS;
-    const want = n > 0 ? this.words[flagWord] | TAB_OVERFLOW : this.words[flagWord] & ~TAB_OVERFLOW;
+    const want = (this.spilled[b] > 0 ? this.words[flagWord] | TAB_OVERFLOW : this.words[flagWord] & ~TAB_OVERFLOW) >>> 0;
     if (want !== this.words[flagWord]) {
-      this.words[flagWord] = want >>> 0;
+      this.words[flagWord] = want;
       this.dirty(b);
     }
   }
@@ -311,24 +315,15 @@ export class V4Table {
       this.words.set(v32.subarray(i * BUCKET_WORDS, (i + 1) * BUCKET_WORDS), b * BUCKET_WORDS);
     }
     let used = 0;
-    for (let b = 0; b < this.buckets; b++) {
-      const base = b * BUCKET_WORDS;
-      for (let i = 0; i < TAB_SLOTS; i++) if (this.words[base + i] !== 0) used++;
-    }
+    this.forEach(() => used++);
     this.used = used;
     for (const raw of hashRaw) if (raw !== 0) this.spilled[this.bucketOf(raw)]++;
     // The filter is rebuilt from what the maps hold; words where the kernel's differ are rewritten.
     this.bloom.fill(0);
     this.bloomCount.fill(0);
+    this.forEach((raw) => this.bloomAdd(raw));
+    for (const raw of hashRaw) this.bloomAdd(raw);
     this.bloomChanged.reset();
-    const counted = (raw: number) => {
-      for (const bit of this.bloomBits(raw)) {
-        if (this.bloomCount[bit] < 255) this.bloomCount[bit]++;
-        this.bloom[V4Table.half(bit)] |= 1 << (bit & 31);
-      }
-    };
-    this.forEach(counted);
-    for (const raw of hashRaw) counted(raw);
     const have = new Uint32Array(this.bloom.length);
     const kk = u32View(kernelBloom.keys, kernelBloom.count);
     const kv = u32View(kernelBloom.values, 2 * kernelBloom.count);
@@ -338,14 +333,7 @@ export class V4Table {
       have[2 * kk[i] + 1] = kv[2 * i + 1];
     }
     for (let w = 0; w < this.bloomWords; w++) if (have[2 * w] !== this.bloom[2 * w] || have[2 * w + 1] !== this.bloom[2 * w + 1]) this.bloomChanged.add(w);
-    for (let b = 0; b < this.buckets; b++) {
-      const flagWord = b * BUCKET_WORDS + TAB_SLOTS;
-      const want = this.spilled[b] > 0 ? this.words[flagWord] | TAB_OVERFLOW : this.words[flagWord] & ~TAB_OVERFLOW;
-      if (want !== this.words[flagWord]) {
-        this.words[flagWord] = want >>> 0;
-        this.dirty(b);
-      }
-    }
+    for (let b = 0; b < this.buckets; b++) this.syncOverflow(b);
   }
 
   /** Calls `fn` with every address in a slot (raw). */
